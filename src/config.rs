@@ -1,0 +1,536 @@
+//! Typed settings, layered: built-in defaults (`config/default.toml`, compiled
+//! in), then `--config FILE`, then `NEWSWORKER__SECTION__KEY` environment
+//! variables and `NATS_URL`.
+//!
+//! Every section denies unknown keys. A wrong key or value stops start-up with
+//! a [`ConfigError`] that names the key and where the value came from.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use figment::providers::{Format, Toml};
+use figment::Figment;
+use serde::{Deserialize, Deserializer};
+
+/// The built-in defaults: the text of `config/default.toml`.
+pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
+
+/// Prefix of the environment variables that override configuration keys.
+pub const ENV_PREFIX: &str = "NEWSWORKER__";
+
+/// The whole configuration.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Connection to NATS.
+    pub nats: NatsConfig,
+    /// Where raw articles come from.
+    pub input: InputConfig,
+    /// Where articles go.
+    pub output: OutputConfig,
+    /// Where dead letters go.
+    pub dlq: DlqConfig,
+    /// Concurrency, acknowledgement and shutdown behaviour.
+    pub worker: WorkerConfig,
+    /// Stage options.
+    pub pipeline: PipelineConfig,
+    /// Logging.
+    pub log: LogConfig,
+}
+
+/// `[nats]`: connection to the NATS server or cluster.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NatsConfig {
+    /// Server URLs (a list or a comma-separated string).
+    #[serde(deserialize_with = "string_or_list")]
+    pub url: Vec<String>,
+    /// Connection name shown by the server.
+    pub name: String,
+    /// Replicas of the streams newsworker creates.
+    pub replicas: usize,
+    /// How long to wait for the server at start-up.
+    pub connect_timeout: Dur,
+    /// How long to wait for a JetStream API answer or publish ack.
+    pub request_timeout: Dur,
+    /// JWT + nkey seed credentials file.
+    #[serde(default)]
+    pub credentials_file: Option<PathBuf>,
+    /// nkey seed.
+    #[serde(default)]
+    pub nkey: Option<Secret>,
+    /// User name (with `password`).
+    #[serde(default)]
+    pub user: Option<String>,
+    /// Password (with `user`).
+    #[serde(default)]
+    pub password: Option<Secret>,
+    /// Token.
+    #[serde(default)]
+    pub token: Option<Secret>,
+    /// CA certificate(s) to trust, PEM.
+    #[serde(default)]
+    pub tls_ca_file: Option<PathBuf>,
+    /// Client certificate, PEM (mutual TLS).
+    #[serde(default)]
+    pub tls_cert_file: Option<PathBuf>,
+    /// Client key, PEM (mutual TLS).
+    #[serde(default)]
+    pub tls_key_file: Option<PathBuf>,
+    /// Require TLS even without any TLS file.
+    pub tls_required: bool,
+}
+
+impl fmt::Debug for NatsConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Secrets are `Secret`s and print as "***"; URLs may carry
+        // user:password too, so they are redacted as well.
+        f.debug_struct("NatsConfig")
+            .field("url", &self.url.iter().map(|u| redact_url(u)).collect::<Vec<_>>())
+            .field("name", &self.name)
+            .field("replicas", &self.replicas)
+            .field("credentials_file", &self.credentials_file)
+            .field("nkey", &self.nkey)
+            .field("user", &self.user)
+            .field("password", &self.password)
+            .field("token", &self.token)
+            .field("tls_ca_file", &self.tls_ca_file)
+            .field("tls_required", &self.tls_required)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Delivery mode of the input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// Durable pull consumer with explicit acks (at-least-once).
+    Jetstream,
+    /// Queue-group subscription (at-most-once).
+    Core,
+}
+
+/// `[input]`: where raw articles come from.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InputConfig {
+    /// `jetstream` or `core`.
+    pub mode: Mode,
+    /// Input subject (wildcards allowed).
+    pub subject: String,
+    /// Input stream (work-queue retention).
+    pub stream: String,
+    /// Durable consumer name shared by all instances.
+    pub consumer: String,
+    /// Queue group for core mode.
+    pub queue_group: String,
+    /// Largest payload accepted, in bytes.
+    pub max_payload: usize,
+}
+
+/// `[output]`: where articles go.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutputConfig {
+    /// Subject template with `{lang}`.
+    pub subject: String,
+    /// Output stream.
+    pub stream: String,
+    /// Duplicate window of the output and DLQ streams.
+    pub duplicate_window: Dur,
+}
+
+/// `[dlq]`: where dead letters go.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DlqConfig {
+    /// Subject template with `{kind}`.
+    pub subject: String,
+    /// DLQ stream.
+    pub stream: String,
+}
+
+/// `[worker]`: concurrency, acknowledgement and shutdown.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkerConfig {
+    /// Instance name; empty means host name and process id.
+    pub instance: String,
+    /// Messages processed at once by this instance.
+    pub concurrency: usize,
+    /// Unacknowledged messages allowed across all instances.
+    pub max_ack_pending: i64,
+    /// Server-side redelivery timeout.
+    pub ack_wait: Dur,
+    /// Deliveries before a transient failure becomes a dead letter.
+    pub max_deliver: i64,
+    /// Redelivery delays by attempt; the last repeats.
+    pub backoff: Vec<Dur>,
+    /// Time in-flight messages get to finish on shutdown.
+    pub shutdown_grace: Dur,
+}
+
+/// `[pipeline]`: stage options.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PipelineConfig {
+    /// Put removed boilerplate lines in the output.
+    pub report_boilerplate: bool,
+}
+
+/// Log output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Text on a terminal, JSON otherwise.
+    Auto,
+    /// Human-readable lines.
+    Text,
+    /// One JSON object a line.
+    Json,
+}
+
+/// `[log]`: logging.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogConfig {
+    /// Filter directive, e.g. `info` or `newsworker=debug`.
+    pub level: String,
+    /// `auto`, `text` or `json`.
+    pub format: LogFormat,
+}
+
+/// A duration written as `"500ms"`, `"30s"`, `"5m"` or `"1h"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dur(pub Duration);
+
+impl<'de> Deserialize<'de> for Dur {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        parse_duration(&s).map(Dur).map_err(serde::de::Error::custom)
+    }
+}
+
+/// Parses `"500ms"`, `"30s"`, `"5m"`, `"1h"`, `"1.5s"`.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let split = s.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(s.len());
+    let (num, unit) = s.split_at(split);
+    let n: f64 = num
+        .parse()
+        .map_err(|_| format!("{s:?} is not a duration (write e.g. \"500ms\", \"30s\", \"5m\")"))?;
+    let secs = match unit.trim() {
+        "ms" => n / 1000.0,
+        "s" => n,
+        "m" => n * 60.0,
+        "h" => n * 3600.0,
+        _ => return Err(format!("{s:?} has no unit (ms, s, m or h)")),
+    };
+    Ok(Duration::from_secs_f64(secs))
+}
+
+/// A secret string: usable, but printed as `***`.
+#[derive(Clone, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    /// The secret itself, for handing to the NATS client only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("\"***\"")
+    }
+}
+
+/// `nats://user:pass@host` becomes `nats://***@host`.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => format!("{}***{}", &url[..scheme + 3], &url[at..]),
+        _ => url.to_string(),
+    }
+}
+
+fn string_or_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    let urls = match OneOrMany::deserialize(d)? {
+        OneOrMany::One(s) => s.split(',').map(|u| u.trim().to_string()).collect(),
+        OneOrMany::Many(v) => v,
+    };
+    Ok(urls.into_iter().filter(|u| !u.is_empty()).collect())
+}
+
+/// A configuration that cannot be used, naming the key and its source.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration error: {0}")]
+pub struct ConfigError(String);
+
+impl Config {
+    /// Loads defaults, then `file` (which must exist), then the environment.
+    pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
+        Self::load_from(file, std::env::vars())
+    }
+
+    /// As [`Config::load`], with the environment given (for tests).
+    pub fn load_from(file: Option<&Path>, env: impl IntoIterator<Item = (String, String)>) -> Result<Config, ConfigError> {
+        let mut fig = Figment::from(Toml::string(DEFAULT_TOML));
+        if let Some(path) = file {
+            if !path.is_file() {
+                return Err(ConfigError(format!("config file {} does not exist or is not a file", path.display())));
+            }
+            fig = fig.merge(Toml::file_exact(path));
+        }
+        for (name, value) in env {
+            let key = if name == "NATS_URL" {
+                "nats.url".to_string()
+            } else if let Some(rest) = name.strip_prefix(ENV_PREFIX) {
+                rest.split("__").map(str::to_ascii_lowercase).collect::<Vec<_>>().join(".")
+            } else {
+                continue;
+            };
+            fig = fig.merge(EnvVar { name, key, value });
+        }
+        let cfg: Config = fig.extract().map_err(|e| describe(&e))?;
+        cfg.validate(&fig)?;
+        Ok(cfg)
+    }
+
+    fn validate(&self, fig: &Figment) -> Result<(), ConfigError> {
+        let bad = |key: &str, why: &str| ConfigError(format!("`{key}` {why} (set in {})", source_of(fig, key)));
+        if self.nats.url.is_empty() {
+            return Err(bad("nats.url", "must name at least one server"));
+        }
+        if self.nats.replicas == 0 || self.nats.replicas > 5 {
+            return Err(bad("nats.replicas", "must be between 1 and 5"));
+        }
+        if self.nats.user.is_some() != self.nats.password.is_some() {
+            return Err(bad("nats.user", "and `nats.password` must be set together"));
+        }
+        for (key, value) in [
+            ("input.subject", &self.input.subject),
+            ("input.stream", &self.input.stream),
+            ("input.consumer", &self.input.consumer),
+            ("input.queue_group", &self.input.queue_group),
+            ("output.stream", &self.output.stream),
+            ("dlq.stream", &self.dlq.stream),
+        ] {
+            if value.trim().is_empty() || value.contains(char::is_whitespace) {
+                return Err(bad(key, "must be non-empty and without spaces"));
+            }
+        }
+        if !self.output.subject.contains("{lang}") {
+            return Err(bad("output.subject", "must contain {lang}"));
+        }
+        if !self.dlq.subject.contains("{kind}") {
+            return Err(bad("dlq.subject", "must contain {kind}"));
+        }
+        if self.input.max_payload == 0 {
+            return Err(bad("input.max_payload", "must be at least 1"));
+        }
+        if self.worker.concurrency == 0 || self.worker.concurrency > 10_000 {
+            return Err(bad("worker.concurrency", "must be between 1 and 10000"));
+        }
+        if self.worker.max_ack_pending < 1 {
+            return Err(bad("worker.max_ack_pending", "must be at least 1"));
+        }
+        if self.worker.max_deliver < 1 {
+            return Err(bad("worker.max_deliver", "must be at least 1"));
+        }
+        if self.worker.ack_wait.0 < Duration::from_secs(1) {
+            return Err(bad("worker.ack_wait", "must be at least 1s"));
+        }
+        if self.worker.backoff.is_empty() {
+            return Err(bad("worker.backoff", "must list at least one delay"));
+        }
+        if tracing_subscriber::EnvFilter::try_new(&self.log.level).is_err() {
+            return Err(bad("log.level", "is not a valid filter (e.g. \"info\", \"newsworker=debug\")"));
+        }
+        Ok(())
+    }
+
+    /// The output subject for a language code (`und` when unknown).
+    pub fn output_subject(&self, lang: Option<&str>) -> String {
+        self.output.subject.replace("{lang}", lang.unwrap_or("und"))
+    }
+
+    /// The dead-letter subject for an error kind.
+    pub fn dlq_subject(&self, kind: &str) -> String {
+        self.dlq.subject.replace("{kind}", kind)
+    }
+
+    /// This instance's name.
+    pub fn instance(&self) -> String {
+        if !self.worker.instance.is_empty() {
+            return self.worker.instance.clone();
+        }
+        let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .ok()
+            .map(|h| h.trim().to_string())
+            .filter(|h| !h.is_empty())
+            .or_else(|| std::env::var("HOSTNAME").ok())
+            .unwrap_or_else(|| "newsworker".into());
+        format!("{host}-{}", std::process::id())
+    }
+
+    /// The redelivery delay after the `delivered`-th attempt failed.
+    pub fn backoff(&self, delivered: i64) -> Duration {
+        let i = usize::try_from(delivered.max(1) - 1).unwrap_or(usize::MAX);
+        let list = &self.worker.backoff;
+        list.get(i).or(list.last()).map_or(Duration::from_secs(1), |d| d.0)
+    }
+}
+
+/// Where the value of `key` came from, for error messages.
+fn source_of(fig: &Figment, key: &str) -> String {
+    match fig.find_metadata(key) {
+        Some(md) => describe_source(md, key.split('.').collect::<Vec<_>>().as_slice()),
+        None => "built-in defaults".into(),
+    }
+}
+
+fn describe_source(md: &figment::Metadata, _path: &[&str]) -> String {
+    match &md.source {
+        Some(figment::Source::File(p)) => format!("file {}", p.display()),
+        _ if md.name.starts_with("environment variable") => md.name.to_string(),
+        _ => "built-in defaults".into(),
+    }
+}
+
+/// Keys whose environment values are strings even when they look like numbers.
+const STRING_KEYS: &[&str] = &[
+    "nats.url", "nats.name", "nats.nkey", "nats.user", "nats.password", "nats.token", "nats.credentials_file",
+    "nats.tls_ca_file", "nats.tls_cert_file", "nats.tls_key_file", "input.subject", "input.stream",
+    "input.consumer", "input.queue_group", "output.subject", "output.stream", "dlq.subject", "dlq.stream",
+    "worker.instance", "log.level",
+];
+
+/// One environment variable as a configuration layer, so an error can name
+/// the exact variable.
+struct EnvVar {
+    name: String,
+    key: String,
+    value: String,
+}
+
+impl figment::Provider for EnvVar {
+    fn metadata(&self) -> figment::Metadata {
+        figment::Metadata::named(format!("environment variable {}", self.name))
+    }
+
+    fn data(&self) -> Result<figment::value::Map<figment::Profile, figment::value::Dict>, figment::Error> {
+        let value: figment::value::Value = if STRING_KEYS.contains(&self.key.as_str()) {
+            // Kept as written: a numeric-looking password is still a string,
+            // and the URL list is split later.
+            figment::value::Value::from(self.value.clone())
+        } else {
+            self.value.parse().unwrap_or_else(|_| figment::value::Value::from(self.value.clone()))
+        };
+        let dict = figment::util::nest(&self.key, value)
+            .into_dict()
+            .ok_or_else(|| figment::Error::from(format!("{} names no key", self.name)))?;
+        Ok(figment::Profile::Default.collect(dict))
+    }
+}
+
+/// Turns figment's error into one that names the key the way users write it.
+fn describe(e: &figment::Error) -> ConfigError {
+    use figment::error::Kind;
+    let mut path: Vec<&str> = e.path.iter().map(String::as_str).collect();
+    let what = match &e.kind {
+        Kind::UnknownField(field, expected) => {
+            path.push(field);
+            format!("is not a known key; expected one of: {}", expected.join(", "))
+        }
+        Kind::MissingField(field) => {
+            path.push(field);
+            "is missing".to_string()
+        }
+        other => format!("has a bad value: {other}"),
+    };
+    let key = path.join(".");
+    let source = match &e.metadata {
+        Some(md) => describe_source(md, &path),
+        None => "built-in defaults".into(),
+    };
+    ConfigError(format!("`{key}` {what} (set in {source})"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn defaults_load_without_a_file() {
+        let cfg = Config::load_from(None, env(&[])).unwrap();
+        assert_eq!(cfg.input.stream, "NEWS_RAW");
+        assert_eq!(cfg.worker.ack_wait, Dur(Duration::from_secs(30)));
+        assert_eq!(cfg.output_subject(Some("ar")), "news.articles.ar");
+        assert_eq!(cfg.dlq_subject("too_large"), "news.dlq.too_large");
+    }
+
+    #[test]
+    fn environment_overrides_and_nats_url_list() {
+        let cfg = Config::load_from(
+            None,
+            env(&[("NEWSWORKER__WORKER__CONCURRENCY", "7"), ("NATS_URL", "nats://a:4222, nats://b:4222")]),
+        )
+        .unwrap();
+        assert_eq!(cfg.worker.concurrency, 7);
+        assert_eq!(cfg.nats.url, vec!["nats://a:4222", "nats://b:4222"]);
+    }
+
+    #[test]
+    fn unknown_env_key_is_named() {
+        let err = Config::load_from(None, env(&[("NEWSWORKER__WORKER__CONCURENCY", "7")])).unwrap_err().to_string();
+        assert!(err.contains("worker.concurency"), "{err}");
+        assert!(err.contains("NEWSWORKER__WORKER__CONCURENCY"), "{err}");
+    }
+
+    #[test]
+    fn bad_value_in_file_names_key_and_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(&path, "[worker]\nack_wait = \"soon\"\n").unwrap();
+        let err = Config::load_from(Some(&path), env(&[])).unwrap_err().to_string();
+        assert!(err.contains("worker.ack_wait"), "{err}");
+        assert!(err.contains("c.toml"), "{err}");
+    }
+
+    #[test]
+    fn invalid_values_are_rejected_with_their_source() {
+        let err = Config::load_from(None, env(&[("NEWSWORKER__WORKER__CONCURRENCY", "0")])).unwrap_err().to_string();
+        assert!(err.contains("worker.concurrency") && err.contains("NEWSWORKER__WORKER__CONCURRENCY"), "{err}");
+    }
+
+    #[test]
+    fn secrets_do_not_print() {
+        let cfg = Config::load_from(
+            None,
+            env(&[("NEWSWORKER__NATS__USER", "u"), ("NEWSWORKER__NATS__PASSWORD", "hunter2"), ("NATS_URL", "nats://u:pw@h:4222")]),
+        )
+        .unwrap();
+        let dump = format!("{cfg:?}");
+        assert!(!dump.contains("hunter2") && !dump.contains(":pw@"), "{dump}");
+    }
+
+    #[test]
+    fn durations_parse() {
+        assert_eq!(parse_duration("500ms").unwrap(), Duration::from_millis(500));
+        assert_eq!(parse_duration("2m").unwrap(), Duration::from_secs(120));
+        assert!(parse_duration("5").is_err());
+    }
+}

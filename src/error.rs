@@ -1,0 +1,74 @@
+//! Typed errors of the pipeline and of message handling.
+//!
+//! Callers branch on [`ErrorKind`] (permanent errors go to the dead-letter
+//! queue, transient ones are handed back for redelivery); the message keeps
+//! the human-readable cause for the log and the DLQ record.
+
+use std::fmt;
+
+/// What went wrong with one message, as a small `Copy` value callers match on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    /// The payload is not JSON (and no `Content-Type` header says it is a body).
+    InvalidJson,
+    /// The payload is JSON but not a raw article (wrong types, no body, bad id).
+    InvalidSchema,
+    /// The payload or the decoded body is larger than `input.max_payload`.
+    TooLarge,
+    /// Nothing is left of the article after extraction and cleaning.
+    EmptyContent,
+    /// A bug: a stage panicked. The panic was caught and the worker went on.
+    Internal,
+    /// The message failed transiently `worker.max_deliver` times.
+    MaxDeliveries,
+}
+
+impl ErrorKind {
+    /// Every kind, in a stable order (for docs, metrics and tests).
+    pub const ALL: [ErrorKind; 6] = [
+        ErrorKind::InvalidJson,
+        ErrorKind::InvalidSchema,
+        ErrorKind::TooLarge,
+        ErrorKind::EmptyContent,
+        ErrorKind::Internal,
+        ErrorKind::MaxDeliveries,
+    ];
+
+    /// The wire name: the `news.dlq.<kind>` token and the `Newsworker-Error-Kind` header.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::InvalidJson => "invalid_json",
+            ErrorKind::InvalidSchema => "invalid_schema",
+            ErrorKind::TooLarge => "too_large",
+            ErrorKind::EmptyContent => "empty_content",
+            ErrorKind::Internal => "internal",
+            ErrorKind::MaxDeliveries => "max_deliveries",
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A permanent failure to turn one raw message into an article.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{kind}: {message}")]
+pub struct PipelineError {
+    /// What kind of failure, for routing and metrics.
+    pub kind: ErrorKind,
+    /// The cause, readable by a person (no payload dump).
+    pub message: String,
+}
+
+impl PipelineError {
+    /// A new error of `kind` with a readable cause.
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        PipelineError {
+            kind,
+            message: message.into(),
+        }
+    }
+}

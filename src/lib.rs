@@ -1,0 +1,27 @@
+//! newsworker: a streaming worker that turns raw news pages and scraped text
+//! into clean, structured, language-tagged articles.
+//!
+//! # Layout
+//!
+//! - [`config`]: typed settings, layered from built-in defaults
+//!   (`config/default.toml`), a file and the environment.
+//! - [`article`]: the wire schemas, what comes in and what goes out.
+//! - [`error`]: the typed errors callers branch on.
+//! - [`pipeline`]: pure, synchronous text stages (decode, extract, clean,
+//!   detect language, strip boilerplate, assemble), one file each.
+//! - [`worker`]: the consume -> process -> publish -> ack loop, JetStream and
+//!   core NATS, and the one function that decides each message's fate.
+//! - [`nats`]: connection, stream and consumer provisioning, publishing.
+//! - [`offline`]: `newsworker process`, the pipeline over files or stdin.
+//! - [`publisher`]: `newsworker publish`, raw articles into the input subject.
+//! - [`telemetry`]: logging.
+
+pub mod article;
+pub mod config;
+pub mod error;
+pub mod nats;
+pub mod offline;
+pub mod pipeline;
+pub mod publisher;
+pub mod telemetry;
+pub mod worker;

@@ -1,0 +1,147 @@
+//! The `newsworker` binary: parses the command line, sets up logging, loads
+//! configuration, installs signal handlers and calls into the library.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use newsworker::config::Config;
+
+/// Turns raw news pages and scraped text into clean, structured,
+/// language-tagged articles, as a NATS JetStream worker or offline.
+#[derive(Parser)]
+#[command(name = "newsworker", version, about)]
+struct Cli {
+    /// Configuration file (only the keys to change; defaults are built in).
+    #[arg(long, short, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the worker: consume raw articles, publish structured ones.
+    Run,
+    /// Run the pipeline offline: JSON lines (or .html/.txt files) in, JSON lines out.
+    Process {
+        /// Input files; standard input when none.
+        files: Vec<PathBuf>,
+    },
+    /// Publish raw articles (JSON lines, .html or .txt files) to the input subject.
+    Publish {
+        /// Files to publish.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Create the streams and the consumer, or verify them if they exist.
+    Provision,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let cfg = match Config::load(cli.config.as_deref()) {
+        Ok(cfg) => cfg,
+        Err(e) => {
+            eprintln!("newsworker: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    newsworker::telemetry::init(&cfg.log);
+    let result = match cli.command {
+        Command::Process { files } => process(&cfg, &files),
+        command => {
+            let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+                Ok(rt) => rt,
+                Err(e) => {
+                    eprintln!("newsworker: cannot start the async runtime: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            runtime.block_on(async_main(cfg, command))
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = format!("{e:#}"), "Exiting on error.");
+            eprintln!("newsworker: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn process(cfg: &Config, files: &[PathBuf]) -> anyhow::Result<()> {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let summary = newsworker::offline::process(cfg, files, &mut out)?;
+    let errors: usize = summary.errors.values().sum();
+    eprintln!("newsworker: {} articles, {} errors {:?}", summary.articles, errors, summary.errors);
+    Ok(())
+}
+
+async fn async_main(cfg: Config, command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Run => newsworker::worker::run(cfg, shutdown_signal()).await,
+        Command::Publish { files } => {
+            let s = newsworker::publisher::publish(&cfg, &files).await?;
+            eprintln!(
+                "newsworker: published {}, already present {}, refused {}",
+                s.published,
+                s.duplicates,
+                s.refused.len()
+            );
+            for r in &s.refused {
+                eprintln!("  refused {r}");
+            }
+            if s.refused.is_empty() {
+                Ok(())
+            } else {
+                anyhow::bail!("{} inputs were refused", s.refused.len())
+            }
+        }
+        Command::Provision => {
+            let client = newsworker::nats::connect(&cfg).await?;
+            let js = newsworker::nats::jetstream(client, &cfg);
+            let (_, report) = newsworker::nats::provision(&js, &cfg).await?;
+            for line in &report.actions {
+                println!("{line}");
+            }
+            for line in &report.mismatches {
+                println!("MISMATCH: {line}");
+            }
+            if report.mismatches.is_empty() {
+                Ok(())
+            } else {
+                anyhow::bail!(
+                    "{} existing objects differ from the configuration; newsworker does not reconfigure them (edit or delete them, or change the configuration)",
+                    report.mismatches.len()
+                )
+            }
+        }
+        Command::Process { .. } => unreachable!("handled without a runtime"),
+    }
+}
+
+/// Completes on SIGTERM or SIGINT.
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::error!(error = %e, "Cannot listen for SIGTERM; only SIGINT stops the worker.");
+                let _ = ctrl_c.await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+    tracing::info!("Shutdown signal received.");
+}

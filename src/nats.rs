@@ -1,0 +1,248 @@
+//! NATS plumbing: connecting with the configured authentication and TLS, and
+//! creating or verifying the streams and the durable consumer.
+//!
+//! Streams and the consumer are created when absent and never silently
+//! reconfigured when present: a mismatch is reported.
+
+use std::time::Duration;
+
+use anyhow::{bail, Context as _};
+use async_nats::jetstream::{self, consumer, stream};
+use async_nats::{Client, ConnectOptions};
+
+use crate::config::{redact_url, Config};
+
+/// Connects to the configured servers. Fails, naming the cause, when no
+/// server answers within `nats.connect_timeout` or authentication is refused;
+/// once connected, the client reconnects by itself for as long as it runs.
+pub async fn connect(cfg: &Config) -> anyhow::Result<Client> {
+    let n = &cfg.nats;
+    let mut opts = ConnectOptions::new()
+        .name(&n.name)
+        .connection_timeout(n.connect_timeout.0)
+        .request_timeout(Some(n.request_timeout.0))
+        .max_reconnects(None)
+        .event_callback(|event| async move {
+            match event {
+                async_nats::Event::Connected => tracing::info!("NATS connection (re)established."),
+                async_nats::Event::Disconnected => tracing::warn!("NATS connection lost; reconnecting."),
+                async_nats::Event::SlowConsumer(sid) => tracing::error!(sid, "NATS slow consumer: messages dropped by the client."),
+                other => tracing::warn!(event = %other, "NATS event."),
+            }
+        });
+    if let Some(path) = &n.credentials_file {
+        opts = opts
+            .credentials_file(path)
+            .await
+            .with_context(|| format!("cannot read NATS credentials file {} (nats.credentials_file)", path.display()))?;
+    }
+    if let Some(seed) = &n.nkey {
+        opts = opts.nkey(seed.expose().to_string());
+    }
+    if let (Some(user), Some(password)) = (&n.user, &n.password) {
+        opts = opts.user_and_password(user.clone(), password.expose().to_string());
+    }
+    if let Some(token) = &n.token {
+        opts = opts.token(token.expose().to_string());
+    }
+    if let Some(ca) = &n.tls_ca_file {
+        opts = opts.add_root_certificates(ca.clone());
+    }
+    match (&n.tls_cert_file, &n.tls_key_file) {
+        (Some(cert), Some(key)) => opts = opts.add_client_certificate(cert.clone(), key.clone()),
+        (None, None) => {}
+        _ => bail!("nats.tls_cert_file and nats.tls_key_file must be set together"),
+    }
+    let tls = n.tls_required || n.tls_ca_file.is_some() || n.tls_cert_file.is_some();
+    if tls {
+        opts = opts.require_tls(true);
+    }
+    let urls: Vec<String> = n.url.clone();
+    let shown: Vec<String> = urls.iter().map(|u| redact_url(u)).collect();
+    let addrs: Vec<async_nats::ServerAddr> = urls
+        .iter()
+        .map(|u| u.parse::<async_nats::ServerAddr>())
+        .collect::<Result<_, _>>()
+        .with_context(|| format!("bad server URL in nats.url: {}", shown.join(", ")))?;
+    // The client's own connect retries inside connection_timeout; bound it
+    // as a whole too, so a black-holed address cannot hang start-up.
+    let client = tokio::time::timeout(n.connect_timeout.0 + Duration::from_secs(1), opts.connect(addrs))
+        .await
+        .map_err(|_| anyhow::anyhow!("timed out connecting to NATS at {}", shown.join(", ")))?
+        .with_context(|| format!("cannot connect to NATS at {}", shown.join(", ")))?;
+    tracing::info!(servers = %shown.join(","), "Connected to NATS.");
+    Ok(client)
+}
+
+/// A JetStream context with the configured request timeout.
+pub fn jetstream(client: Client, cfg: &Config) -> jetstream::Context {
+    jetstream::ContextBuilder::new()
+        .timeout(cfg.nats.request_timeout.0)
+        .build(client)
+}
+
+/// The stream subject for a subject template: `news.articles.{lang}` is
+/// captured by `news.articles.*`.
+pub fn template_wildcard(template: &str, placeholder: &str) -> String {
+    template.replace(placeholder, "*")
+}
+
+/// What the three streams should look like.
+pub fn stream_configs(cfg: &Config) -> [stream::Config; 3] {
+    let replicas = cfg.nats.replicas;
+    [
+        stream::Config {
+            name: cfg.input.stream.clone(),
+            subjects: vec![cfg.input.subject.clone()],
+            retention: stream::RetentionPolicy::WorkQueue,
+            storage: stream::StorageType::File,
+            num_replicas: replicas,
+            duplicate_window: cfg.output.duplicate_window.0,
+            description: Some("newsworker input: raw articles (work queue)".into()),
+            ..Default::default()
+        },
+        stream::Config {
+            name: cfg.output.stream.clone(),
+            subjects: vec![template_wildcard(&cfg.output.subject, "{lang}")],
+            retention: stream::RetentionPolicy::Limits,
+            storage: stream::StorageType::File,
+            num_replicas: replicas,
+            duplicate_window: cfg.output.duplicate_window.0,
+            description: Some("newsworker output: structured articles by language".into()),
+            ..Default::default()
+        },
+        stream::Config {
+            name: cfg.dlq.stream.clone(),
+            subjects: vec![template_wildcard(&cfg.dlq.subject, "{kind}")],
+            retention: stream::RetentionPolicy::Limits,
+            storage: stream::StorageType::File,
+            num_replicas: replicas,
+            duplicate_window: cfg.output.duplicate_window.0,
+            description: Some("newsworker dead letters by error kind".into()),
+            ..Default::default()
+        },
+    ]
+}
+
+/// The durable pull consumer every instance shares.
+pub fn consumer_config(cfg: &Config) -> consumer::pull::Config {
+    consumer::pull::Config {
+        durable_name: Some(cfg.input.consumer.clone()),
+        description: Some("newsworker: shared by every instance".into()),
+        ack_policy: consumer::AckPolicy::Explicit,
+        ack_wait: cfg.worker.ack_wait.0,
+        max_deliver: cfg.worker.max_deliver,
+        max_ack_pending: cfg.worker.max_ack_pending,
+        filter_subject: cfg.input.subject.clone(),
+        ..Default::default()
+    }
+}
+
+/// What provisioning did, one line per object.
+#[derive(Debug, Default)]
+pub struct Provisioned {
+    /// Human-readable lines: "created stream NEWS_RAW", "stream NEWS_DLQ exists".
+    pub actions: Vec<String>,
+    /// Differences between what exists and what the configuration asks for.
+    pub mismatches: Vec<String>,
+}
+
+/// Creates the streams and the consumer when absent, verifies them when
+/// present. Returns the bound consumer.
+pub async fn provision(
+    js: &jetstream::Context,
+    cfg: &Config,
+) -> anyhow::Result<(consumer::Consumer<consumer::pull::Config>, Provisioned)> {
+    let mut report = Provisioned::default();
+    let mut input_stream = None;
+    for want in stream_configs(cfg) {
+        let name = want.name.clone();
+        let stream = match js.get_stream(&name).await {
+            Ok(mut s) => {
+                let have = s.info().await.with_context(|| format!("cannot read stream {name}"))?.config.clone();
+                report.actions.push(format!("stream {name} exists"));
+                for want_subject in &want.subjects {
+                    if !have.subjects.iter().any(|s| s == want_subject) {
+                        report.mismatches.push(format!(
+                            "stream {name} captures {:?}, not {want_subject:?}",
+                            have.subjects
+                        ));
+                    }
+                }
+                if have.retention != want.retention {
+                    report.mismatches.push(format!(
+                        "stream {name} has retention {:?}, expected {:?}",
+                        have.retention, want.retention
+                    ));
+                }
+                if want.retention == stream::RetentionPolicy::Limits && have.duplicate_window < want.duplicate_window {
+                    report.mismatches.push(format!(
+                        "stream {name} has a duplicate window of {:?}, shorter than output.duplicate_window {:?}",
+                        have.duplicate_window, want.duplicate_window
+                    ));
+                }
+                s
+            }
+            Err(e) if is_not_found(&e) => {
+                let s = js
+                    .create_stream(want)
+                    .await
+                    .with_context(|| format!("cannot create stream {name}"))?;
+                report.actions.push(format!("created stream {name}"));
+                s
+            }
+            Err(e) => return Err(anyhow::Error::new(e).context(format!("cannot look up stream {name}"))),
+        };
+        if name == cfg.input.stream {
+            input_stream = Some(stream);
+        }
+    }
+    let stream = input_stream.context("input stream missing after provisioning")?;
+    let want = consumer_config(cfg);
+    let durable = cfg.input.consumer.clone();
+    let consumer = match stream.consumer_info(&durable).await {
+        Ok(info) => {
+            let have = info.config;
+            report.actions.push(format!("consumer {durable} exists"));
+            let mut differ = |what: &str, have: String, want: String| {
+                if have != want {
+                    report.mismatches.push(format!("consumer {durable} has {what} {have}, configuration says {want}"));
+                }
+            };
+            differ("ack_wait", format!("{:?}", have.ack_wait), format!("{:?}", want.ack_wait));
+            differ("max_deliver", have.max_deliver.to_string(), want.max_deliver.to_string());
+            differ("max_ack_pending", have.max_ack_pending.to_string(), want.max_ack_pending.to_string());
+            differ("filter_subject", have.filter_subject.clone(), want.filter_subject.clone());
+            if have.ack_policy != consumer::AckPolicy::Explicit {
+                report.mismatches.push(format!("consumer {durable} does not use explicit acks"));
+            }
+            stream
+                .get_consumer::<consumer::pull::Config>(&durable)
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot bind consumer {durable}: {e}"))?
+        }
+        Err(e) if is_consumer_not_found(&e) => {
+            let c = stream
+                .create_consumer(want)
+                .await
+                .with_context(|| format!("cannot create consumer {durable} on stream {}", cfg.input.stream))?;
+            report.actions.push(format!("created consumer {durable}"));
+            c
+        }
+        Err(e) => return Err(anyhow::Error::new(e).context(format!("cannot look up consumer {durable}"))),
+    };
+    Ok((consumer, report))
+}
+
+fn is_consumer_not_found(e: &jetstream::context::ConsumerInfoError) -> bool {
+    use jetstream::context::ConsumerInfoErrorKind as K;
+    match e.kind() {
+        K::NotFound => true,
+        K::JetStream(j) => j.error_code() == jetstream::ErrorCode::CONSUMER_NOT_FOUND,
+        _ => false,
+    }
+}
+
+fn is_not_found(e: &jetstream::context::GetStreamError) -> bool {
+    matches!(e.kind(), jetstream::context::GetStreamErrorKind::JetStream(ref j) if j.error_code() == jetstream::ErrorCode::STREAM_NOT_FOUND)
+}

@@ -1,0 +1,186 @@
+//! Stage 6, assemble: the output article, with statistics and fingerprints.
+
+use sha2::{Digest, Sha256};
+
+use crate::article::{Article, Boilerplate, Fingerprint, Language, RawArticle, RemovedLine, WorkerInfo, SCHEMA_VERSION};
+use crate::pipeline::boilerplate::{is_cjk, word_count};
+use crate::pipeline::clean::clean_block;
+use crate::pipeline::extract::Metadata;
+
+/// Everything the earlier stages produced for one article.
+pub struct Parts {
+    /// The article id.
+    pub id: String,
+    /// The raw article's fields (its body already taken out).
+    pub raw: RawArticle,
+    /// Page metadata (empty for text input).
+    pub meta: Metadata,
+    /// Detected language.
+    pub language: Option<Language>,
+    /// Paragraphs kept.
+    pub paragraphs: Vec<String>,
+    /// Lines removed as boilerplate.
+    pub removed: Vec<RemovedLine>,
+}
+
+/// Builds the output article. `report_lines` puts the removed lines in the output.
+pub fn assemble(parts: Parts, worker: &WorkerInfo, report_lines: bool) -> Article {
+    let Parts {
+        id,
+        raw,
+        meta,
+        language,
+        paragraphs,
+        removed,
+    } = parts;
+    let text = paragraphs.join("\n\n");
+    let tidy = |s: Option<String>| s.map(|v| clean_block(&v)).filter(|v| !v.is_empty());
+    Article {
+        schema_version: SCHEMA_VERSION,
+        id,
+        url: raw.url,
+        canonical_url: meta.canonical_url,
+        source: raw.source,
+        site_name: tidy(meta.site_name),
+        title: tidy(raw.title).or_else(|| tidy(meta.title)),
+        byline: tidy(meta.byline),
+        published_at: meta.published_at.map(|d| normalise_time(&d)),
+        modified_at: meta.modified_at.map(|d| normalise_time(&d)),
+        description: tidy(meta.description),
+        image: meta.image,
+        tags: meta.tags.iter().map(|t| clean_block(t)).filter(|t| !t.is_empty()).collect(),
+        language,
+        word_count: paragraphs.iter().map(|p| word_count_exact(p)).sum(),
+        char_count: text.chars().count(),
+        boilerplate: Boilerplate {
+            removed: removed.len(),
+            lines: report_lines.then_some(removed),
+        },
+        fingerprint: fingerprint(&text),
+        paragraphs,
+        text,
+        fetched_at: raw.fetched_at,
+        processed_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        worker: worker.clone(),
+        metadata: raw.metadata,
+    }
+}
+
+/// Words, counting each CJK character as one word.
+fn word_count_exact(p: &str) -> usize {
+    let cjk = p.chars().filter(|&c| is_cjk(c)).count();
+    if cjk == 0 {
+        word_count(p)
+    } else {
+        cjk + p
+            .split(|c: char| c.is_whitespace() || is_cjk(c))
+            .filter(|w| w.chars().any(char::is_alphanumeric))
+            .count()
+    }
+}
+
+/// RFC 3339 in UTC when the value parses as a full timestamp, `YYYY-MM-DD`
+/// when it is a date, else the value as declared.
+pub fn normalise_time(value: &str) -> String {
+    let v = value.trim();
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(v) {
+        return t.with_timezone(&chrono::Utc).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    }
+    if let Ok(t) = chrono::DateTime::parse_from_str(v, "%Y-%m-%dT%H:%M:%S%z") {
+        return t.with_timezone(&chrono::Utc).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    }
+    if let Ok(d) = chrono::NaiveDate::parse_from_str(v.get(..10).unwrap_or(v), "%Y-%m-%d") {
+        return d.format("%Y-%m-%d").to_string();
+    }
+    v.to_string()
+}
+
+/// SHA-256 and 64-bit SimHash (over word 3-shingles) of the text.
+pub fn fingerprint(text: &str) -> Fingerprint {
+    let sha = Sha256::digest(text.as_bytes());
+    Fingerprint {
+        sha256: hex(&sha),
+        simhash: format!("{:016x}", simhash(text)),
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
+
+/// Charikar's SimHash over lower-cased word 3-shingles (characters for CJK),
+/// hashed with 64-bit FNV-1a. Near-duplicate texts differ in few bits.
+pub fn simhash(text: &str) -> u64 {
+    let lower = text.to_lowercase();
+    let mut tokens: Vec<&str> = Vec::new();
+    for w in lower.split(|c: char| !c.is_alphanumeric()) {
+        if w.is_empty() {
+            continue;
+        }
+        if w.chars().any(is_cjk) {
+            let mut start = 0;
+            for (i, c) in w.char_indices().skip(1) {
+                tokens.push(&w[start..i]);
+                start = i;
+                let _ = c;
+            }
+            tokens.push(&w[start..]);
+        } else {
+            tokens.push(w);
+        }
+    }
+    if tokens.is_empty() {
+        return 0;
+    }
+    let mut weights = [0i32; 64];
+    let width = 3.min(tokens.len());
+    for shingle in tokens.windows(width) {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for t in shingle {
+            for b in t.bytes().chain(std::iter::once(b' ')) {
+                h ^= u64::from(b);
+                h = h.wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+        for (bit, w) in weights.iter_mut().enumerate() {
+            *w += if h >> bit & 1 == 1 { 1 } else { -1 };
+        }
+    }
+    weights
+        .iter()
+        .enumerate()
+        .fold(0u64, |acc, (bit, &w)| if w > 0 { acc | 1 << bit } else { acc })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn simhash_of_near_duplicates_differs_in_few_bits() {
+        let a = "The parliament passed the annual budget on Thursday after a long debate that ended late at night in the capital.";
+        let b = "The parliament passed the annual budget on Thursday after a long debate that ended late at night in the city.";
+        let c = "Heavy rain flooded several villages in the north, and rescue teams evacuated hundreds of families overnight.";
+        let d_ab = (simhash(a) ^ simhash(b)).count_ones();
+        let d_ac = (simhash(a) ^ simhash(c)).count_ones();
+        assert!(d_ab < d_ac, "near {d_ab} vs far {d_ac}");
+        assert!(d_ab <= 12, "near-duplicates differ in {d_ab} bits");
+    }
+
+    #[test]
+    fn times_are_normalised_to_utc() {
+        assert_eq!(normalise_time("2024-10-24T10:00:00+02:00"), "2024-10-24T08:00:00Z");
+        assert_eq!(normalise_time("2024-10-24"), "2024-10-24");
+        assert_eq!(normalise_time("yesterday"), "yesterday");
+    }
+
+    #[test]
+    fn cjk_characters_count_as_words() {
+        assert_eq!(word_count_exact("東京で会議 has 2"), 5 + 2);
+    }
+}

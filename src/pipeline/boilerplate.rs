@@ -1,0 +1,455 @@
+//! Stage 5, strip boilerplate: decide for every block (an HTML-derived
+//! paragraph or a line of scraped text) whether it is article text.
+//!
+//! Three kinds of evidence, strongest first:
+//! 1. template phrases: ad markers, share / comment / subscribe prompts,
+//!    cookie notices, "Exit mobile version", date and byline lines,
+//!    copyright lines, in many languages and matched after normalisation
+//!    (case, punctuation, Arabic diacritics and letter variants), so the
+//!    English template lines under an Arabic article go too;
+//! 2. the block itself: a long block with sentence punctuation is text, a
+//!    very short block without it is not, on its own;
+//! 3. context, as jusText does it: a short block between article paragraphs
+//!    stays, one among menu items or at the page's edges goes.
+//!
+//! HTML-derived paragraphs have already been through main-content
+//! extraction, so for them only the first kind of evidence applies.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use crate::article::RemovedLine;
+
+/// Where the blocks came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// Paragraphs of the main content found in a page's DOM.
+    Html,
+    /// Lines of flattened scraped text: no DOM, only lines.
+    Text,
+}
+
+/// What the stage knows about the article besides its blocks.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    /// Where the blocks came from.
+    pub origin: Origin,
+    /// The article's title, if known (a line repeating it is dropped).
+    pub title: Option<&'a str>,
+}
+
+/// The outcome: blocks kept, in order, and blocks removed with a reason.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Stripped {
+    /// The article's paragraphs.
+    pub kept: Vec<String>,
+    /// What was removed and why.
+    pub removed: Vec<RemovedLine>,
+}
+
+/// Why a block was judged boilerplate. The wire names are stable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reason {
+    Advertisement,
+    SharePrompt,
+    CommentPrompt,
+    Subscribe,
+    Cookie,
+    Navigation,
+    Related,
+    DateLine,
+    Byline,
+    Copyright,
+    Title,
+    Template,
+}
+
+impl Reason {
+    fn as_str(self) -> &'static str {
+        match self {
+            Reason::Advertisement => "advertisement",
+            Reason::SharePrompt => "share_prompt",
+            Reason::CommentPrompt => "comment_prompt",
+            Reason::Subscribe => "subscribe_prompt",
+            Reason::Cookie => "cookie_notice",
+            Reason::Navigation => "navigation",
+            Reason::Related => "related_content",
+            Reason::DateLine => "date_line",
+            Reason::Byline => "byline",
+            Reason::Copyright => "copyright",
+            Reason::Title => "title_repeat",
+            Reason::Template => "template",
+        }
+    }
+}
+
+/// Whole-block phrases: the block, normalised, is exactly one of these.
+const EXACT: &[(Reason, &[&str])] = &[
+    (Reason::Advertisement, &[
+        "advertisement", "advertising", "sponsored", "sponsored content", "ad", "ads", "anzeige", "werbung",
+        "publicité", "publicidad", "pubblicità", "publicidade", "реклама", "reklam", "iklan", "اعلان", "إعلان",
+        "اعلانات", "مساحة اعلانية", "تبلیغات", "آگهی", "اشتہار", "פרסומת", "广告", "広告", "विज्ञापन",
+    ]),
+    (Reason::SharePrompt, &[
+        "share", "share this", "share this article", "share this story", "share on facebook", "share on twitter",
+        "share on x", "share on whatsapp", "share via email", "tweet", "email", "print", "facebook", "twitter",
+        "whatsapp", "linkedin", "telegram", "pinterest", "reddit", "copy link", "teilen", "partager", "compartir",
+        "condividi", "compartilhar", "поделиться", "paylaş", "bagikan", "شارك", "شاركها", "شارك هذا المقال",
+        "مشاركة", "اشتراک گذاری", "به اشتراک بگذارید", "شیئر کریں", "שתפו", "שתף", "分享", "シェア", "शेयर करें",
+    ]),
+    (Reason::CommentPrompt, &[
+        "leave a comment", "leave a reply", "add a comment", "comments", "comment", "post a comment",
+        "kommentare", "kommentieren", "commentaires", "laisser un commentaire", "comentarios", "deja un comentario",
+        "commenti", "lascia un commento", "comentários", "deixe um comentário", "комментарии", "yorumlar",
+        "yorum yap", "komentar", "اترك تعليقا", "اترك تعليق", "التعليقات", "أضف تعليق", "نظرات", "تبصرے",
+        "תגובות", "评论", "コメント", "टिप्पणियाँ",
+    ]),
+    (Reason::Subscribe, &[
+        "subscribe", "subscribe now", "sign up", "newsletter", "sign up for our newsletter", "log in", "login",
+        "sign in", "register", "abonnieren", "s'abonner", "abonnez vous", "suscríbete", "iscriviti", "assine",
+        "подписаться", "abone ol", "berlangganan", "اشترك", "اشترك الآن", "النشرة البريدية", "عضویت", "سبسکرائب کریں",
+        "הירשמו", "订阅", "購読", "सब्सक्राइब करें",
+    ]),
+    (Reason::Navigation, &[
+        "exit mobile version", "skip to content", "skip to main content", "menu", "main menu", "search", "close",
+        "home", "back to top", "go to top", "scroll to top", "next", "previous", "next article", "previous article",
+        "more", "load more", "read more", "continue reading", "toggle navigation", "open menu", "all rights reserved",
+        "الرئيسية", "القائمة", "بحث", "إغلاق", "اقرأ المزيد", "المزيد", "خانه", "جستجو", "بیشتر بخوانید", "صفحہ اول",
+        "מידע נוסף", "首页", "ホーム", "मुख्य पृष्ठ", "startseite", "accueil", "inicio", "главная", "ana sayfa", "beranda",
+    ]),
+    (Reason::Related, &[
+        "related", "related articles", "related posts", "related stories", "related news", "you may also like",
+        "recommended", "more from", "most read", "most popular", "trending", "also read", "read also", "see also",
+        "أخبار ذات صلة", "مقالات ذات صلة", "اقرأ أيضا", "اقرا ايضا", "الأكثر قراءة", "مطالب مرتبط", "متعلقہ خبریں",
+        "כתבות נוספות", "相关阅读", "関連記事", "संबंधित खबरें", "lesen sie auch", "à lire aussi", "lee también",
+        "leggi anche", "leia também", "читайте также", "ilgili haberler", "baca juga",
+    ]),
+    (Reason::Cookie, &["accept cookies", "accept all cookies", "cookie settings", "manage cookies", "i agree", "accept"]),
+];
+
+/// Prefixes that mark a short block (at most [`PREFIX_MAX_WORDS`] words).
+const PREFIX: &[(Reason, &[&str])] = &[
+    (Reason::DateLine, &[
+        "published", "updated", "last updated", "posted on", "posted", "first published", "veröffentlicht",
+        "aktualisiert", "publié le", "mis à jour", "publicado", "actualizado", "pubblicato", "aggiornato",
+        "atualizado", "опубликовано", "обновлено", "yayınlanma", "güncellenme", "diterbitkan", "diperbarui",
+        "نشرت في", "نشر في", "آخر تحديث", "تاريخ النشر", "تم النشر", "منتشر شده", "تاریخ انتشار", "شائع",
+        "פורסם", "发布时间", "更新时间", "公開日", "更新日", "प्रकाशित",
+    ]),
+    (Reason::Byline, &[
+        "by", "written by", "author", "reporting by", "von", "par", "por", "di", "автор", "yazar", "oleh",
+        "بقلم", "كتب", "الكاتب", "نویسنده", "تحریر", "מאת", "作者", "記者", "लेखक",
+    ]),
+    (Reason::Copyright, &[
+        "copyright", "all rights reserved", "جميع الحقوق محفوظة", "كل الحقوق محفوظة", "تمامی حقوق",
+        "alle rechte vorbehalten", "tous droits réservés", "todos los derechos reservados",
+        "tutti i diritti riservati", "todos os direitos reservados", "все права защищены", "tüm hakları saklıdır",
+        "hak cipta", "כל הזכויות שמורות", "版权所有", "無断転載",
+    ]),
+    (Reason::Subscribe, &[
+        "subscribe to", "sign up for", "sign up to", "get our newsletter", "join our newsletter", "follow us",
+        "follow us on", "تابعونا", "تابعنا على", "اشترك في", "ما را دنبال کنید", "folgen sie uns", "suivez nous",
+        "síguenos", "seguici", "siga nos", "подписывайтесь", "bizi takip edin", "ikuti kami",
+    ]),
+    (Reason::Cookie, &[
+        "we use cookies", "this site uses cookies", "this website uses cookies", "by continuing to use",
+        "by using this site", "wir verwenden cookies", "nous utilisons des cookies", "utilizamos cookies",
+        "utilizziamo i cookie", "мы используем cookie", "نستخدم ملفات تعريف الارتباط", "يستخدم هذا الموقع ملفات",
+    ]),
+    (Reason::SharePrompt, &["share this", "share on", "شارك على", "شارك عبر", "click to share", "click to print", "click to email"]),
+    (Reason::Related, &["read more", "read also", "related", "also read", "اقرأ أيضا", "اقرا ايضا", "اقرأ ايضا", "see also", "more on"]),
+    (Reason::Advertisement, &["advertisement", "sponsored by", "اعلان", "إعلان"]),
+];
+
+/// A prefix phrase only marks a block this short.
+const PREFIX_MAX_WORDS: usize = 12;
+
+struct Phrases {
+    exact: HashMap<String, Reason>,
+    prefix: Vec<(String, Reason)>,
+}
+
+static PHRASES: LazyLock<Phrases> = LazyLock::new(|| {
+    let mut exact = HashMap::new();
+    for (reason, list) in EXACT {
+        for p in *list {
+            exact.insert(normalise(p), *reason);
+        }
+    }
+    let mut prefix = Vec::new();
+    for (reason, list) in PREFIX {
+        for p in *list {
+            prefix.push((normalise(p), *reason));
+        }
+    }
+    // Longest first, so "last updated" wins over "la...".
+    prefix.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
+    Phrases { exact, prefix }
+});
+
+/// Strips boilerplate from `blocks`.
+pub fn strip(blocks: Vec<String>, ctx: &Context<'_>) -> Stripped {
+    let title = ctx.title.map(normalise).filter(|t| !t.is_empty());
+    let mut verdicts: Vec<Verdict> = blocks.iter().map(|b| judge(b, title.as_deref())).collect();
+    if ctx.origin == Origin::Text {
+        resolve_by_context(&mut verdicts);
+    } else {
+        for v in &mut verdicts {
+            if let Verdict::Short = v {
+                *v = Verdict::Keep;
+            }
+        }
+    }
+    let mut out = Stripped::default();
+    for (block, verdict) in blocks.into_iter().zip(verdicts) {
+        match verdict {
+            Verdict::Remove(reason) => out.removed.push(RemovedLine {
+                text: block,
+                reason: reason.as_str().to_string(),
+            }),
+            _ => out.kept.push(block),
+        }
+    }
+    out
+}
+
+/// The judgement on one block, before and after context is considered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    /// Article text on its own evidence.
+    Keep,
+    /// Too short to tell alone: context decides.
+    Short,
+    /// Boilerplate.
+    Remove(Reason),
+}
+
+fn judge(block: &str, title: Option<&str>) -> Verdict {
+    let norm = normalise(block);
+    if norm.is_empty() {
+        return Verdict::Remove(Reason::Template);
+    }
+    let phrases = &*PHRASES;
+    if let Some(&reason) = phrases.exact.get(&norm) {
+        return Verdict::Remove(reason);
+    }
+    let words = word_count(block);
+    if block.contains('©') && words <= 30 {
+        return Verdict::Remove(Reason::Copyright);
+    }
+    if words <= PREFIX_MAX_WORDS {
+        for (p, reason) in &phrases.prefix {
+            if norm.starts_with(p.as_str())
+                && (norm.len() == p.len() || norm.as_bytes()[p.len()] == b' ')
+                && !(matches!(reason, Reason::Byline) && !looks_like_byline(block, words))
+            {
+                return Verdict::Remove(*reason);
+            }
+        }
+        if title == Some(norm.as_str()) {
+            return Verdict::Remove(Reason::Title);
+        }
+        if is_date_line(&norm, words) {
+            return Verdict::Remove(Reason::DateLine);
+        }
+    }
+    if is_sentence_like(block, words) {
+        Verdict::Keep
+    } else {
+        Verdict::Short
+    }
+}
+
+/// A byline is short and has no sentence punctuation at its end.
+fn looks_like_byline(block: &str, words: usize) -> bool {
+    words <= 8 && !block.trim_end().ends_with(['.', '!', '?', '؟', '。'])
+}
+
+/// Long enough, or a full sentence, to be text on its own.
+fn is_sentence_like(block: &str, words: usize) -> bool {
+    if words >= 25 {
+        return true;
+    }
+    let ends_like_sentence = block
+        .trim_end_matches(['"', '\'', '”', '’', '»', ')', ' '])
+        .ends_with(['.', '!', '?', '؟', '。', '！', '？', '…', ':', '؛', ';', '।']);
+    (words >= 8 && ends_like_sentence) || words >= 15
+}
+
+/// jusText's context rule, simplified: a short block is kept only when the
+/// nearest decided blocks on both sides are article text; page edges count as
+/// boilerplate.
+fn resolve_by_context(verdicts: &mut [Verdict]) {
+    let n = verdicts.len();
+    let mut prev_keep = vec![false; n];
+    let mut last = false;
+    for i in 0..n {
+        prev_keep[i] = last;
+        match verdicts[i] {
+            Verdict::Keep => last = true,
+            Verdict::Remove(_) => {}
+            Verdict::Short => {}
+        }
+        if let Verdict::Remove(r) = verdicts[i] {
+            // Navigation and related lists end the article body; an ad marker
+            // or share prompt in the middle does not.
+            if matches!(r, Reason::Navigation | Reason::Related | Reason::Copyright) {
+                last = false;
+            }
+        }
+    }
+    let mut next = false;
+    for i in (0..n).rev() {
+        let before = prev_keep[i];
+        let after = next;
+        match verdicts[i] {
+            Verdict::Keep => next = true,
+            Verdict::Short => {
+                verdicts[i] = if before && after {
+                    Verdict::Keep
+                } else {
+                    Verdict::Remove(Reason::Navigation)
+                };
+            }
+            Verdict::Remove(r) => {
+                if matches!(r, Reason::Navigation | Reason::Related | Reason::Copyright) {
+                    next = false;
+                }
+            }
+        }
+    }
+}
+
+const MONTHS: &[&str] = &[
+    "jan", "january", "feb", "february", "mar", "march", "apr", "april", "may", "jun", "june", "jul", "july", "aug",
+    "august", "sep", "sept", "september", "oct", "october", "nov", "november", "dec", "december", "am", "pm",
+    "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre",
+    "décembre", "januar", "februar", "märz", "juni", "juli", "oktober", "dezember", "enero", "febrero", "marzo",
+    "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre", "يناير",
+    "فبراير", "مارس", "ابريل", "مايو", "يونيو", "يوليو", "اغسطس", "سبتمبر", "اكتوبر", "نوفمبر", "ديسمبر",
+    "كانون", "شباط", "اذار", "نيسان", "ايار", "حزيران", "تموز", "اب", "ايلول", "تشرين", "الاول", "الثاني",
+];
+
+/// A line made mostly of numbers and month names: "24 October 2024, 10:30".
+fn is_date_line(norm: &str, words: usize) -> bool {
+    if words == 0 || words > 8 {
+        return false;
+    }
+    let mut datey = 0;
+    let mut digits = false;
+    let mut total = 0;
+    for token in norm.split(' ') {
+        total += 1;
+        if token.chars().all(|c| c.is_numeric()) {
+            datey += 1;
+            digits = true;
+        } else if MONTHS.contains(&token) {
+            datey += 1;
+        }
+    }
+    digits && datey * 3 >= total * 2
+}
+
+/// Words in a block; text without spaces (CJK) counts one word per two characters.
+pub fn word_count(block: &str) -> usize {
+    let mut words = 0;
+    let mut cjk = 0;
+    for w in block.split_whitespace() {
+        let n_cjk = w.chars().filter(|&c| is_cjk(c)).count();
+        if n_cjk > 0 {
+            cjk += n_cjk;
+        } else if w.chars().any(char::is_alphanumeric) {
+            words += 1;
+        }
+    }
+    words + cjk.div_ceil(2)
+}
+
+/// Han, kana and Hangul characters.
+pub fn is_cjk(c: char) -> bool {
+    matches!(c,
+        '\u{3040}'..='\u{30FF}' | '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{AC00}'..='\u{D7AF}'
+        | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{2FA1F}')
+}
+
+/// Lower case, letters and digits only, Arabic diacritics and letter
+/// variants folded, single spaces.
+fn normalise(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut space = false;
+    for c in s.chars().flat_map(char::to_lowercase) {
+        let c = match c {
+            'أ' | 'إ' | 'آ' | 'ٱ' => 'ا',
+            'ة' => 'ه',
+            'ى' | 'ی' => 'ي',
+            'ك' => 'ک',
+            '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{0640}' => continue,
+            '\'' | '’' => continue,
+            c => c,
+        };
+        if c.is_alphanumeric() {
+            if space && !out.is_empty() {
+                out.push(' ');
+            }
+            space = false;
+            out.push(c);
+        } else {
+            space = true;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(s: &[&str]) -> Vec<String> {
+        s.iter().map(|l| l.to_string()).collect()
+    }
+
+    const PARA_AR: &str = "من جانبها، استدعت وزارة الخارجية الكورية الجنوبية، السفير الروسي لدى سيول، للاحتجاج على ما وصفته بإرسال قوات عسكرية.";
+    const PARA_EN: &str = "The ministry said on Tuesday that the agreement would raise bilateral relations to the level of an alliance between the two countries.";
+
+    #[test]
+    fn boilerplate_drops_share_and_comment_prompts_in_arabic() {
+        let ctx = Context { origin: Origin::Text, title: None };
+        let out = strip(lines(&["نشرت في آخر تحديث", PARA_AR, "اعلان", PARA_AR, "شاركها.", "اترك تعليقاً", "Exit mobile version"]), &ctx);
+        assert_eq!(out.kept, lines(&[PARA_AR, PARA_AR]));
+        let reasons: Vec<&str> = out.removed.iter().map(|r| r.reason.as_str()).collect();
+        assert_eq!(reasons, ["date_line", "advertisement", "share_prompt", "comment_prompt", "navigation"]);
+    }
+
+    #[test]
+    fn boilerplate_keeps_a_short_sentence_between_paragraphs() {
+        let ctx = Context { origin: Origin::Text, title: None };
+        let out = strip(lines(&["Menu", "Home", PARA_EN, "He declined to comment.", PARA_EN, "Related", "Sports"]), &ctx);
+        assert_eq!(out.kept, lines(&[PARA_EN, "He declined to comment.", PARA_EN]));
+    }
+
+    #[test]
+    fn boilerplate_drops_copyright_and_cookie_lines() {
+        let ctx = Context { origin: Origin::Html, title: None };
+        let out = strip(
+            lines(&[PARA_EN, "© 2024 Example News. All rights reserved.", "We use cookies to improve your experience."]),
+            &ctx,
+        );
+        assert_eq!(out.kept, lines(&[PARA_EN]));
+    }
+
+    #[test]
+    fn boilerplate_keeps_sentences_that_start_like_a_template() {
+        let ctx = Context { origin: Origin::Text, title: None };
+        let s = "By the end of the week, the ministry had published its full report on the incident.";
+        let out = strip(lines(&[PARA_EN, s, PARA_EN]), &ctx);
+        assert_eq!(out.kept.len(), 3);
+    }
+
+    #[test]
+    fn normalise_folds_arabic_variants_and_punctuation() {
+        assert_eq!(normalise("اترك تعليقاً"), normalise("اترك تعليقا"));
+        assert_eq!(normalise("اترك تعليقاً").split(' ').count(), 2);
+        assert_eq!(normalise("  Exit   mobile version! "), "exit mobile version");
+        assert_eq!(normalise("إعلان"), normalise("اعلان"));
+    }
+}

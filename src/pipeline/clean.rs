@@ -1,0 +1,156 @@
+//! Stage 3, clean: make each block of text canonical without changing its words.
+//!
+//! NFC normalisation, invisible and control characters out (zero-width space,
+//! bidi controls, soft hyphen, BOM; the joiners ZWJ/ZWNJ stay, Persian and
+//! Indic spelling needs them), HTML entities left in text decoded, whitespace
+//! collapsed, UTF-8-read-as-Latin-1 mojibake repaired, decorative Arabic
+//! tatweel removed. Diacritics are never touched.
+
+use std::borrow::Cow;
+
+use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
+
+/// Splits text into its non-empty lines, cleaning each; line breaks of every
+/// convention (`\r\n`, `\r`, U+2028, U+2029) count.
+pub fn clean_lines(text: &str) -> Vec<String> {
+    text.split(['\n', '\r', '\u{2028}', '\u{2029}'])
+        .map(clean_block)
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+/// Cleans one block (a paragraph or a line): the result has no line breaks,
+/// no leading or trailing space and no runs of spaces.
+pub fn clean_block(block: &str) -> String {
+    let mut s: Cow<'_, str> = Cow::Borrowed(block);
+    if s.contains('&') {
+        if let Cow::Owned(decoded) = html_escape::decode_html_entities(&s) {
+            s = Cow::Owned(decoded);
+        }
+    }
+    if let Some(fixed) = fix_mojibake(&s) {
+        s = Cow::Owned(fixed);
+    }
+    if is_nfc_quick(s.chars()) != IsNormalized::Yes {
+        s = Cow::Owned(s.nfc().collect());
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut pending_space = false;
+    for c in s.chars() {
+        if c.is_whitespace() || c == '\u{3000}' {
+            pending_space = !out.is_empty();
+            continue;
+        }
+        if is_removed(c) {
+            continue;
+        }
+        if pending_space {
+            out.push(' ');
+            pending_space = false;
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Characters that carry no text: invisible formatting, controls, tatweel.
+fn is_removed(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}'              // soft hyphen
+        | '\u{061C}'            // Arabic letter mark
+        | '\u{0640}'            // Arabic tatweel (kashida), decorative
+        | '\u{180E}'            // Mongolian vowel separator
+        | '\u{200B}'            // zero-width space
+        | '\u{200E}' | '\u{200F}' // LRM, RLM
+        | '\u{202A}'..='\u{202E}' // bidi embeddings and overrides
+        | '\u{2060}'..='\u{2064}' // word joiner, invisible operators
+        | '\u{2066}'..='\u{2069}' // bidi isolates
+        | '\u{FEFF}'            // BOM / zero-width no-break space
+        | '\u{FFFC}'            // object replacement
+    ) || (c.is_control() && c != '\t')
+}
+
+/// Repairs text that was UTF-8 but got decoded as windows-1252 / Latin-1
+/// ("Ù…Ø±Ø­Ø¨Ø§" for "مرحبا", "cafÃ©" for "café"). Returns `None` when the text
+/// does not look like that or the repair would not be clean.
+pub fn fix_mojibake(s: &str) -> Option<String> {
+    // A UTF-8 lead byte read as Latin-1 is one of U+00C2..U+00F4; it must be
+    // followed by a continuation byte read as U+0080..U+00BF (or the
+    // windows-1252 punctuation those bytes map to).
+    let mut suspicious = 0usize;
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if ('\u{00C2}'..='\u{00F4}').contains(&c) {
+            if let Some(&n) = chars.peek() {
+                if ('\u{0080}'..='\u{00BF}').contains(&n) || is_cp1252_high(n) {
+                    suspicious += 1;
+                }
+            }
+        }
+    }
+    if suspicious < 2 && !(suspicious == 1 && s.chars().count() < 40) {
+        return None;
+    }
+    let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(s);
+    if unmappable {
+        return None;
+    }
+    let repaired = std::str::from_utf8(&bytes).ok()?;
+    (repaired != s).then(|| repaired.to_string())
+}
+
+/// Characters windows-1252 puts at bytes 0x80..0x9F.
+fn is_cp1252_high(c: char) -> bool {
+    matches!(
+        c,
+        '€' | '‚' | 'ƒ' | '„' | '…' | '†' | '‡' | 'ˆ' | '‰' | 'Š' | '‹' | 'Œ' | 'Ž' | '‘' | '’' | '“' | '”' | '•'
+            | '–' | '—' | '˜' | '™' | 'š' | '›' | 'œ' | 'ž' | 'Ÿ'
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clean_removes_invisibles_and_keeps_diacritics() {
+        let s = "\u{FEFF}مُحَمَّد\u{200B} \u{202B}قال\u{202C}\u{00AD}";
+        assert_eq!(clean_block(s), "مُحَمَّد قال");
+    }
+
+    #[test]
+    fn clean_keeps_persian_zero_width_non_joiner() {
+        assert_eq!(clean_block("می\u{200C}خواهم"), "می\u{200C}خواهم");
+    }
+
+    #[test]
+    fn clean_removes_decorative_tatweel() {
+        assert_eq!(clean_block("الســـــلام"), "السلام");
+    }
+
+    #[test]
+    fn clean_decodes_entities_and_collapses_whitespace() {
+        assert_eq!(clean_block("  Tom&nbsp;&amp;\tJerry \u{00A0} &quot;ok&quot; "), "Tom & Jerry \"ok\"");
+    }
+
+    #[test]
+    fn clean_normalises_to_nfc() {
+        assert_eq!(clean_block("cafe\u{0301}"), "caf\u{00E9}");
+    }
+
+    #[test]
+    fn clean_repairs_utf8_read_as_latin1() {
+        assert_eq!(clean_block("Ã‰tÃ© Ã\u{a0} Paris, cafÃ© crÃ¨me"), "Été à Paris, café crème");
+        assert_eq!(clean_block("Ù…Ø±Ø­Ø¨Ø§ Ø¨ÙƒÙ…"), "مرحبا بكم");
+    }
+
+    #[test]
+    fn clean_leaves_real_latin1_text_alone() {
+        assert_eq!(clean_block("Ça coûte 5 € à Noël"), "Ça coûte 5 € à Noël");
+    }
+
+    #[test]
+    fn clean_lines_splits_on_every_line_break() {
+        assert_eq!(clean_lines("a\r\nb\rc\u{2028}d\n\n  \n"), vec!["a", "b", "c", "d"]);
+    }
+}

@@ -1,0 +1,190 @@
+//! Stage 2, extract (HTML input only): the main content of a page and its
+//! metadata.
+//!
+//! Main content comes from dom_smoothie, a Rust port of Mozilla's Readability,
+//! as formatted text (one block a line). Metadata comes from JSON-LD, Open
+//! Graph and other meta tags (dom_smoothie reads those) plus what it does not
+//! read: canonical URL, modification time, tags and declared direction. A page
+//! Readability cannot make sense of (not an article) falls back to the text
+//! of its body.
+
+use dom_query::Document;
+use dom_smoothie::{Config, Readability, TextMode};
+
+/// Metadata of a page. Every field is as declared by the page, trimmed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Metadata {
+    /// Headline.
+    pub title: Option<String>,
+    /// Author(s).
+    pub byline: Option<String>,
+    /// Publication time as declared.
+    pub published_at: Option<String>,
+    /// Modification time as declared.
+    pub modified_at: Option<String>,
+    /// `<link rel=canonical>` or `og:url`.
+    pub canonical_url: Option<String>,
+    /// `og:site_name` and the like.
+    pub site_name: Option<String>,
+    /// Summary.
+    pub description: Option<String>,
+    /// Lead image URL.
+    pub image: Option<String>,
+    /// Keywords and article tags, de-duplicated, in page order.
+    pub tags: Vec<String>,
+    /// `<html lang>`.
+    pub lang: Option<String>,
+    /// `<html dir>` / `<body dir>`.
+    pub dir: Option<String>,
+}
+
+/// The main content of a page, as blocks, and its metadata.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Extracted {
+    /// Text blocks of the main content, in order, not yet cleaned.
+    pub blocks: Vec<String>,
+    /// What the page says about itself.
+    pub meta: Metadata,
+}
+
+/// Extracts the main content and metadata of `html`. `url` resolves relative
+/// links (the lead image).
+pub fn extract(html: &str, url: Option<&str>) -> Extracted {
+    let doc = Document::from(html);
+    let mut meta = page_metadata(&doc);
+    let cfg = Config {
+        text_mode: TextMode::Formatted,
+        ..Config::default()
+    };
+    let url = url.filter(|u| u.starts_with("http://") || u.starts_with("https://"));
+    let article = Readability::with_document(doc, url, Some(cfg)).and_then(|mut r| r.parse());
+    let blocks = match article {
+        Ok(article) => {
+            fill(&mut meta.title, Some(article.title));
+            fill(&mut meta.byline, article.byline);
+            fill(&mut meta.published_at, article.published_time);
+            fill(&mut meta.modified_at, article.modified_time);
+            fill(&mut meta.site_name, article.site_name);
+            fill(&mut meta.description, article.excerpt);
+            fill(&mut meta.image, article.image);
+            fill(&mut meta.canonical_url, article.url);
+            fill(&mut meta.lang, article.lang);
+            fill(&mut meta.dir, article.dir);
+            split_blocks(&article.text_content)
+        }
+        Err(_) => Vec::new(),
+    };
+    let blocks = if blocks.is_empty() { body_blocks(html) } else { blocks };
+    Extracted { blocks, meta }
+}
+
+/// Sets `slot` to `value` when it is empty and `value` has text.
+fn fill(slot: &mut Option<String>, value: Option<String>) {
+    if slot.is_none() {
+        *slot = value.map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+    }
+}
+
+fn split_blocks(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The text of the page's body, one block a line, without scripts and styles:
+/// the fallback for pages that are not articles.
+fn body_blocks(html: &str) -> Vec<String> {
+    let doc = Document::from(html);
+    doc.select("script, style, noscript, template, svg, nav, header, footer, form").remove();
+    let body = doc.select("body");
+    let text = if body.exists() { body.formatted_text() } else { doc.formatted_text() };
+    split_blocks(&text)
+}
+
+/// What dom_smoothie does not read: canonical URL, modification time, tags,
+/// declared language and direction. Values found here take precedence.
+fn page_metadata(doc: &Document) -> Metadata {
+    let attr = |sel: &str, name: &str| -> Option<String> {
+        doc.select(sel)
+            .iter()
+            .filter_map(|s| s.attr(name))
+            .map(|v| v.trim().to_string())
+            .find(|v| !v.is_empty())
+    };
+    let mut tags: Vec<String> = Vec::new();
+    for sel in ["meta[property='article:tag']", "meta[name='news_keywords']", "meta[name='keywords']"] {
+        for node in doc.select(sel).iter() {
+            if let Some(content) = node.attr("content") {
+                let parts: Vec<&str> = if sel.contains("article:tag") {
+                    vec![&content]
+                } else {
+                    content.split([',', '،', ';']).collect()
+                };
+                for t in parts {
+                    let t = t.trim();
+                    if !t.is_empty() && !tags.iter().any(|x| x.eq_ignore_ascii_case(t)) {
+                        tags.push(t.to_string());
+                    }
+                }
+            }
+        }
+    }
+    Metadata {
+        canonical_url: attr("link[rel='canonical']", "href").or_else(|| attr("meta[property='og:url']", "content")),
+        modified_at: attr("meta[property='article:modified_time']", "content")
+            .or_else(|| attr("meta[property='og:updated_time']", "content"))
+            .or_else(|| attr("meta[itemprop='dateModified']", "content")),
+        published_at: attr("meta[property='article:published_time']", "content")
+            .or_else(|| attr("meta[itemprop='datePublished']", "content"))
+            .or_else(|| attr("time[datetime]", "datetime")),
+        tags,
+        lang: attr("html", "lang"),
+        dir: attr("html", "dir").or_else(|| attr("body", "dir")),
+        ..Metadata::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PAGE: &str = r#"<!doctype html><html lang="en"><head>
+        <title>Parliament passes budget | Example News</title>
+        <link rel="canonical" href="https://news.example/politics/budget">
+        <meta property="og:site_name" content="Example News">
+        <meta property="article:published_time" content="2024-10-24T08:00:00Z">
+        <meta property="article:modified_time" content="2024-10-24T09:30:00Z">
+        <meta name="keywords" content="budget, parliament">
+        <meta name="author" content="Jane Doe">
+        </head><body>
+        <nav><a href="/">Home</a> <a href="/world">World</a> <a href="/sport">Sport</a></nav>
+        <article><h1>Parliament passes budget</h1>
+        <p>The parliament passed the annual budget on Thursday after a debate that lasted three days and ended late at night.</p>
+        <p>The opposition voted against it, saying that the spending plans were unrealistic and would widen the deficit next year.</p>
+        <p>The finance minister said the budget would protect pensions and invest in railways, schools and hospitals across the country.</p>
+        </article>
+        <footer>© 2024 Example News</footer></body></html>"#;
+
+    #[test]
+    fn extract_finds_main_text_and_metadata() {
+        let out = extract(PAGE, Some("https://news.example/x"));
+        assert!(out.blocks.iter().any(|b| b.starts_with("The parliament passed the annual budget")));
+        assert!(out.blocks.iter().any(|b| b.starts_with("The finance minister said")));
+        assert!(!out.blocks.iter().any(|b| b.contains("Sport")));
+        assert_eq!(out.meta.canonical_url.as_deref(), Some("https://news.example/politics/budget"));
+        assert_eq!(out.meta.site_name.as_deref(), Some("Example News"));
+        assert_eq!(out.meta.published_at.as_deref(), Some("2024-10-24T08:00:00Z"));
+        assert_eq!(out.meta.modified_at.as_deref(), Some("2024-10-24T09:30:00Z"));
+        assert_eq!(out.meta.byline.as_deref(), Some("Jane Doe"));
+        assert_eq!(out.meta.tags, vec!["budget", "parliament"]);
+        assert_eq!(out.meta.lang.as_deref(), Some("en"));
+    }
+
+    #[test]
+    fn extract_falls_back_to_body_text_on_non_articles() {
+        let out = extract("<html><body><div>Just one line of text</div><script>var x;</script></body></html>", None);
+        assert_eq!(out.blocks, vec!["Just one line of text"]);
+    }
+}

@@ -1,0 +1,238 @@
+//! The text pipeline: pure, synchronous stages from one raw message to one
+//! structured article.
+//!
+//! ```text
+//! decode -> extract -> clean -> detect language -> strip boilerplate -> assemble
+//! ```
+//!
+//! Nothing here touches the network or the async runtime, so every stage is
+//! tested on its own and the worker runs [`run`] on a blocking thread.
+
+pub mod assemble;
+pub mod boilerplate;
+pub mod clean;
+pub mod decode;
+pub mod extract;
+pub mod language;
+
+use crate::article::{Article, Body, Input, WorkerInfo};
+use crate::error::{ErrorKind, PipelineError};
+
+/// Options of the pipeline (the `pipeline` config section plus the limits it
+/// enforces).
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Largest payload accepted, in bytes.
+    pub max_payload: usize,
+    /// Put the removed boilerplate lines in the output (`boilerplate.lines`).
+    pub report_boilerplate: bool,
+    /// Written into every article's `worker` field.
+    pub worker: WorkerInfo,
+}
+
+/// One message as it arrived.
+#[derive(Debug, Clone, Copy)]
+pub struct RawMessage<'a> {
+    /// The payload, byte for byte.
+    pub payload: &'a [u8],
+    /// The `Content-Type` header, if any.
+    pub content_type: Option<&'a str>,
+    /// The `Nats-Msg-Id` header, if any.
+    pub msg_id: Option<&'a str>,
+}
+
+/// A message that could not become an article, with its id when known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// The article id, if the payload got far enough to have one.
+    pub id: Option<String>,
+    /// What went wrong.
+    pub error: PipelineError,
+}
+
+impl Failure {
+    fn new(id: Option<String>, kind: ErrorKind, message: impl Into<String>) -> Self {
+        Failure {
+            id,
+            error: PipelineError::new(kind, message),
+        }
+    }
+}
+
+/// Runs every stage on one message.
+pub fn run(msg: RawMessage<'_>, opts: &Options) -> Result<Article, Failure> {
+    if msg.payload.len() > opts.max_payload {
+        return Err(Failure::new(
+            msg.msg_id.map(str::to_string),
+            ErrorKind::TooLarge,
+            format!(
+                "payload is {} bytes, over the limit of {} (input.max_payload)",
+                msg.payload.len(),
+                opts.max_payload
+            ),
+        ));
+    }
+    let input = Input::parse(msg.payload, msg.content_type).map_err(|error| Failure {
+        id: msg.msg_id.map(str::to_string),
+        error,
+    })?;
+    let id = input.article_id(msg.msg_id);
+    let Input { raw, body } = input;
+
+    // decode + extract
+    let (blocks, meta, origin) = match body {
+        Body::Html(html) => {
+            let ex = extract::extract(&html, raw.url.as_deref());
+            (ex.blocks, ex.meta, boilerplate::Origin::Html)
+        }
+        Body::Text(text) => (vec![text], extract::Metadata::default(), boilerplate::Origin::Text),
+        Body::Bytes(bytes, content_type) => {
+            let html = match content_type.as_deref().map(essence) {
+                Some(ct) if ct.contains("html") || ct.contains("xml") => true,
+                Some("text/plain") => false,
+                _ => decode::looks_like_html(&bytes),
+            };
+            let decoded = decode::decode(&bytes, content_type.as_deref(), html);
+            if html {
+                let ex = extract::extract(&decoded.text, raw.url.as_deref());
+                (ex.blocks, ex.meta, boilerplate::Origin::Html)
+            } else {
+                (vec![decoded.text], extract::Metadata::default(), boilerplate::Origin::Text)
+            }
+        }
+    };
+
+    // clean
+    let blocks: Vec<String> = blocks.iter().flat_map(|b| clean::clean_lines(b)).collect();
+    if blocks.is_empty() {
+        return Err(Failure::new(Some(id), ErrorKind::EmptyContent, "the body has no text"));
+    }
+
+    // detect language, then strip boilerplate
+    let language = language::detect(&blocks);
+    let title = raw.title.as_deref().or(meta.title.as_deref()).map(clean::clean_block);
+    let stripped = boilerplate::strip(
+        blocks,
+        &boilerplate::Context {
+            origin,
+            title: title.as_deref(),
+        },
+    );
+    if stripped.kept.is_empty() {
+        return Err(Failure::new(
+            Some(id),
+            ErrorKind::EmptyContent,
+            format!("all {} blocks of text were boilerplate", stripped.removed.len()),
+        ));
+    }
+    // Detect again when boilerplate dominated the first sample.
+    let language = if stripped.removed.len() > stripped.kept.len() {
+        language::detect(&stripped.kept).or(language)
+    } else {
+        language
+    };
+
+    Ok(assemble::assemble(
+        assemble::Parts {
+            id,
+            raw,
+            meta,
+            language,
+            paragraphs: stripped.kept,
+            removed: stripped.removed,
+        },
+        &opts.worker,
+        opts.report_boilerplate,
+    ))
+}
+
+fn essence(content_type: &str) -> &str {
+    content_type.split(';').next().unwrap_or("").trim()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts() -> Options {
+        Options {
+            max_payload: 1 << 20,
+            report_boilerplate: true,
+            worker: WorkerInfo {
+                instance: "test".into(),
+                version: "0".into(),
+            },
+        }
+    }
+
+    fn run_json(v: serde_json::Value) -> Result<Article, Failure> {
+        let payload = serde_json::to_vec(&v).unwrap();
+        run(
+            RawMessage {
+                payload: &payload,
+                content_type: None,
+                msg_id: None,
+            },
+            &opts(),
+        )
+    }
+
+    #[test]
+    fn pipeline_rejects_non_json_with_invalid_json() {
+        let err = run(RawMessage { payload: b"not json", content_type: None, msg_id: Some("m1") }, &opts()).unwrap_err();
+        assert_eq!(err.error.kind, ErrorKind::InvalidJson);
+        assert_eq!(err.id.as_deref(), Some("m1"));
+    }
+
+    #[test]
+    fn pipeline_accepts_plain_text_payload_with_content_type() {
+        let body = "The parliament passed the annual budget on Thursday after a debate that lasted three days and nights.";
+        let a = run(RawMessage { payload: body.as_bytes(), content_type: Some("text/plain; charset=utf-8"), msg_id: Some("m2") }, &opts()).unwrap();
+        assert_eq!(a.id, "m2");
+        assert_eq!(a.paragraphs, vec![body]);
+    }
+
+    #[test]
+    fn pipeline_rejects_missing_and_double_bodies() {
+        assert_eq!(run_json(serde_json::json!({"id": "x"})).unwrap_err().error.kind, ErrorKind::InvalidSchema);
+        assert_eq!(run_json(serde_json::json!({"id": "x", "text": "a", "html": "b"})).unwrap_err().error.kind, ErrorKind::InvalidSchema);
+        assert_eq!(run_json(serde_json::json!({"id": 5, "text": "a"})).unwrap_err().error.kind, ErrorKind::InvalidSchema);
+    }
+
+    #[test]
+    fn pipeline_rejects_empty_and_whitespace_bodies() {
+        assert_eq!(run_json(serde_json::json!({"id": "x", "text": "  \n\t "})).unwrap_err().error.kind, ErrorKind::EmptyContent);
+        assert_eq!(run_json(serde_json::json!({"id": "x", "html": "<html><body></body></html>"})).unwrap_err().error.kind, ErrorKind::EmptyContent);
+    }
+
+    #[test]
+    fn pipeline_rejects_payloads_over_the_limit() {
+        let mut o = opts();
+        o.max_payload = 10;
+        let err = run(RawMessage { payload: br#"{"text": "hello world"}"#, content_type: None, msg_id: None }, &o).unwrap_err();
+        assert_eq!(err.error.kind, ErrorKind::TooLarge);
+    }
+
+    #[test]
+    fn pipeline_decodes_legacy_encodings_from_base64() {
+        use base64::Engine as _;
+        let text = "Министерство иностранных дел России заявило, что соглашение подняло отношения между двумя странами на уровень союза.";
+        let (bytes, _, _) = encoding_rs::WINDOWS_1251.encode(text);
+        let b64 = base64::engine::general_purpose::STANDARD.encode(&bytes);
+        let a = run_json(serde_json::json!({"id": "ru", "body_base64": b64, "content_type": "text/plain; charset=windows-1251"})).unwrap();
+        assert_eq!(a.text, text);
+        assert_eq!(a.language.unwrap().code, "ru");
+    }
+
+    #[test]
+    fn pipeline_passes_metadata_through_and_hashes_missing_ids() {
+        let a = run_json(serde_json::json!({
+            "url": "https://x.example/a",
+            "text": "The parliament passed the annual budget on Thursday after a debate that lasted three days.",
+            "metadata": {"feed": "rss", "n": [1, 2]}
+        }))
+        .unwrap();
+        assert_eq!(a.metadata, Some(serde_json::json!({"feed": "rss", "n": [1, 2]})));
+        assert_eq!(a.id.len(), 32);
+    }
+}

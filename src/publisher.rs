@@ -1,0 +1,162 @@
+//! `newsworker publish`: raw articles into the input subject, for feeding a
+//! worker by hand, from tests, or from the compose file's one-shot publisher.
+//!
+//! Each article goes to the input subject with its last token replaced by the
+//! article's `source` (`news.raw.<source>`, `news.raw.unknown` without one),
+//! with `Nats-Msg-Id` set to its id, so publishing the same file twice stores
+//! each article once. Lines the worker would reject are refused here, with
+//! their line numbers.
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Context as _};
+use async_nats::HeaderMap;
+use bytes::Bytes;
+use futures::stream::{FuturesUnordered, StreamExt};
+
+use crate::article::{Input, RawArticle};
+use crate::config::{Config, Mode};
+use crate::offline::{file_id, for_each_line, whole_file_type};
+
+/// Publish acknowledgements awaited at once.
+const IN_FLIGHT: usize = 256;
+
+/// What a publish run did.
+#[derive(Debug, Default)]
+pub struct Summary {
+    /// Messages the input stream stored (or core publishes sent).
+    pub published: usize,
+    /// Messages the stream already had (same `Nats-Msg-Id`).
+    pub duplicates: usize,
+    /// Inputs refused, with the reason.
+    pub refused: Vec<String>,
+}
+
+/// One article ready to publish.
+struct Outgoing {
+    subject: String,
+    id: String,
+    payload: Bytes,
+}
+
+/// The subject for an article from `source`: the input subject with its last
+/// token replaced. Characters NATS subjects cannot carry become `_`.
+pub fn subject_for(input_subject: &str, source: Option<&str>) -> String {
+    let token: String = source
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or("unknown")
+        .chars()
+        .map(|c| if c.is_whitespace() || c == '.' || c == '*' || c == '>' || c.is_control() { '_' } else { c })
+        .collect();
+    match input_subject.rsplit_once('.') {
+        Some((prefix, _)) => format!("{prefix}.{token}"),
+        None => token,
+    }
+}
+
+fn prepare(cfg: &Config, files: &[PathBuf]) -> anyhow::Result<(Vec<Outgoing>, Vec<String>)> {
+    let mut out = Vec::new();
+    let mut refused = Vec::new();
+    for path in files {
+        if let Some(content_type) = whole_file_type(path) {
+            let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+            // Sent as bytes, so the worker detects the page's own encoding.
+            use base64::Engine as _;
+            let raw = RawArticle {
+                id: Some(file_id(path)),
+                body_base64: Some(base64::engine::general_purpose::STANDARD.encode(&bytes)),
+                content_type: Some(content_type.to_string()),
+                ..RawArticle::default()
+            };
+            out.push(Outgoing {
+                subject: subject_for(&cfg.input.subject, None),
+                id: file_id(path),
+                payload: Bytes::from(serde_json::to_vec(&raw)?),
+            });
+            continue;
+        }
+        let file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+        let mut reader = std::io::BufReader::new(file);
+        let mut line_no = 0;
+        for_each_line(&mut reader, |line| {
+            line_no += 1;
+            match Input::parse(line, None) {
+                Ok(input) => out.push(Outgoing {
+                    subject: subject_for(&cfg.input.subject, input.raw.source.as_deref()),
+                    id: input.article_id(None),
+                    payload: Bytes::copy_from_slice(line),
+                }),
+                Err(e) => refused.push(format!("{}:{line_no}: {e}", path.display())),
+            }
+            Ok(())
+        })?;
+    }
+    Ok((out, refused))
+}
+
+/// Publishes every article in `files`.
+pub async fn publish(cfg: &Config, files: &[PathBuf]) -> anyhow::Result<Summary> {
+    if files.is_empty() {
+        bail!("nothing to publish: name one or more files (JSON lines, .html or .txt)");
+    }
+    let (outgoing, refused) = prepare(cfg, files)?;
+    let client = crate::nats::connect(cfg).await?;
+    let mut summary = Summary {
+        refused,
+        ..Summary::default()
+    };
+    match cfg.input.mode {
+        Mode::Jetstream => {
+            let js = crate::nats::jetstream(client.clone(), cfg);
+            crate::nats::provision(&js, cfg).await?;
+            let mut acks = FuturesUnordered::new();
+            let mut pending = outgoing.into_iter();
+            loop {
+                while acks.len() < IN_FLIGHT {
+                    let Some(o) = pending.next() else { break };
+                    let mut headers = HeaderMap::new();
+                    headers.insert("Nats-Msg-Id", o.id.as_str());
+                    headers.insert("Content-Type", "application/json");
+                    let ack = js
+                        .publish_with_headers(o.subject.clone(), headers, o.payload)
+                        .await
+                        .with_context(|| format!("cannot publish article {} to {}", o.id, o.subject))?;
+                    acks.push(async move { (o.id, ack.await) });
+                }
+                let Some((id, ack)) = acks.next().await else { break };
+                let ack = ack.with_context(|| format!("the input stream did not acknowledge article {id}"))?;
+                if ack.duplicate {
+                    summary.duplicates += 1;
+                } else {
+                    summary.published += 1;
+                }
+            }
+        }
+        Mode::Core => {
+            for o in outgoing {
+                let mut headers = HeaderMap::new();
+                headers.insert("Nats-Msg-Id", o.id.as_str());
+                headers.insert("Content-Type", "application/json");
+                client
+                    .publish_with_headers(o.subject.clone(), headers, o.payload)
+                    .await
+                    .with_context(|| format!("cannot publish article {} to {}", o.id, o.subject))?;
+                summary.published += 1;
+            }
+            client.flush().await.context("cannot flush to NATS")?;
+        }
+    }
+    Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subject_replaces_the_last_token_with_the_source() {
+        assert_eq!(subject_for("news.raw.>", Some("bbc")), "news.raw.bbc");
+        assert_eq!(subject_for("news.raw.>", Some("al jazeera.net")), "news.raw.al_jazeera_net");
+        assert_eq!(subject_for("news.raw.>", None), "news.raw.unknown");
+    }
+}

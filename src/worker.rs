@@ -1,0 +1,532 @@
+//! The consume -> process -> publish -> ack loop.
+//!
+//! [`process_message`] decides the fate of one message and returns an
+//! [`Outcome`]; the JetStream and core loops only map outcomes to ack / nak.
+//! The CPU stages run on tokio's blocking pool, one message at a time per
+//! thread, with panics caught and turned into `internal` dead letters.
+//!
+//! Ordering of side effects, which is what makes delivery exactly-once in the
+//! output stream: the article (or dead letter) is published with a
+//! `Nats-Msg-Id` and its acknowledgement awaited, and only then is the input
+//! acknowledged. A crash in between leads to a redelivery whose publish the
+//! output stream's duplicate window turns into a no-op.
+
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_nats::jetstream::{self, AckKind};
+use async_nats::{Client, HeaderMap};
+use bytes::Bytes;
+use futures::StreamExt;
+use tokio::sync::{watch, Semaphore};
+use tokio::task::JoinSet;
+
+use crate::article::{Article, ErrorRecord, WorkerInfo};
+use crate::config::{Config, Mode};
+use crate::error::{ErrorKind, PipelineError};
+use crate::pipeline::{self, Failure, RawMessage};
+
+/// Header naming the error kind of a dead letter.
+pub const HDR_ERROR_KIND: &str = "Newsworker-Error-Kind";
+/// Header with the human-readable cause of a dead letter.
+pub const HDR_ERROR: &str = "Newsworker-Error";
+/// Header with the subject the input arrived on.
+pub const HDR_SOURCE_SUBJECT: &str = "Newsworker-Source-Subject";
+/// Header with how many times the input was delivered.
+pub const HDR_DELIVERIES: &str = "Newsworker-Deliveries";
+
+/// How long one pull request waits for messages. Bounds how long shutdown
+/// waits for an outstanding pull to end.
+const PULL_EXPIRES: Duration = Duration::from_secs(2);
+
+/// What happened to one message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// The article was published (and acknowledged by the output stream).
+    Published {
+        /// Output subject.
+        subject: String,
+        /// The output stream already had this article (a redelivery).
+        duplicate: bool,
+    },
+    /// The original payload was published to the dead-letter subject.
+    DeadLettered {
+        /// Why.
+        kind: ErrorKind,
+    },
+    /// A transient failure: hand the message back for redelivery.
+    Retry {
+        /// Delay before redelivery.
+        delay: Duration,
+        /// What failed.
+        reason: String,
+    },
+}
+
+/// Where articles and dead letters are published.
+#[derive(Clone)]
+pub enum Sink {
+    /// JetStream publish, acknowledgement awaited (at-least-once, de-duplicated).
+    JetStream(jetstream::Context),
+    /// Core NATS publish (at-most-once).
+    Core(Client),
+}
+
+impl Sink {
+    async fn publish(&self, subject: String, headers: HeaderMap, payload: Bytes) -> Result<bool, String> {
+        match self {
+            Sink::JetStream(js) => {
+                let ack = js
+                    .publish_with_headers(subject, headers, payload)
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .await
+                    .map_err(|e| e.to_string())?;
+                Ok(ack.duplicate)
+            }
+            Sink::Core(client) => {
+                client
+                    .publish_with_headers(subject, headers, payload)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                Ok(false)
+            }
+        }
+    }
+}
+
+/// Everything a message handler needs, shared by all in-flight messages.
+pub struct Shared {
+    /// The configuration.
+    pub cfg: Config,
+    /// Pipeline options derived from it.
+    pub opts: pipeline::Options,
+    /// Where results go.
+    pub sink: Sink,
+    /// Largest message the server accepts.
+    pub max_message: usize,
+}
+
+impl Shared {
+    /// Builds the shared state for `cfg`, publishing through `sink`.
+    pub fn new(cfg: Config, sink: Sink, max_message: usize) -> Self {
+        let opts = pipeline_options(&cfg);
+        Shared {
+            cfg,
+            opts,
+            sink,
+            max_message,
+        }
+    }
+}
+
+/// Pipeline options from the configuration.
+pub fn pipeline_options(cfg: &Config) -> pipeline::Options {
+    pipeline::Options {
+        max_payload: cfg.input.max_payload,
+        report_boilerplate: cfg.pipeline.report_boilerplate,
+        worker: WorkerInfo {
+            instance: cfg.instance(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+        },
+    }
+}
+
+/// One message as delivered.
+pub struct Delivery<'a> {
+    /// The subject it arrived on.
+    pub subject: &'a str,
+    /// The payload, byte for byte.
+    pub payload: &'a Bytes,
+    /// Its headers.
+    pub headers: Option<&'a HeaderMap>,
+    /// How many times it has been delivered (1 on the first delivery).
+    pub delivered: i64,
+    /// A stable identity for de-duplicating its dead letter when it has no
+    /// `Nats-Msg-Id` (stream name and sequence in JetStream mode).
+    pub fallback_id: Option<String>,
+}
+
+/// Runs the pipeline on a blocking thread, turning a panic into an
+/// `internal` failure.
+pub async fn run_pipeline(shared: &Arc<Shared>, d: &Delivery<'_>) -> Result<Article, Failure> {
+    let payload = d.payload.clone();
+    let content_type = header(d.headers, "Content-Type").map(str::to_string);
+    let msg_id = header(d.headers, "Nats-Msg-Id").map(str::to_string);
+    let shared = Arc::clone(shared);
+    let span = tracing::Span::current();
+    let joined = tokio::task::spawn_blocking(move || {
+        let _entered = span.enter();
+        let raw = RawMessage {
+            payload: &payload,
+            content_type: content_type.as_deref(),
+            msg_id: msg_id.as_deref(),
+        };
+        std::panic::catch_unwind(AssertUnwindSafe(|| pipeline::run(raw, &shared.opts)))
+            .map_err(|panic| (msg_id.clone(), panic_message(panic.as_ref())))
+    })
+    .await;
+    match joined {
+        Ok(Ok(result)) => result,
+        Ok(Err((id, msg))) => Err(Failure {
+            id,
+            error: PipelineError::new(ErrorKind::Internal, format!("a pipeline stage panicked: {msg}")),
+        }),
+        Err(e) => Err(Failure {
+            id: None,
+            error: PipelineError::new(ErrorKind::Internal, format!("pipeline task failed: {e}")),
+        }),
+    }
+}
+
+/// Decides the fate of one message: publish the article, dead-letter the
+/// input, or hand it back for redelivery.
+pub async fn process_message(shared: &Arc<Shared>, d: Delivery<'_>) -> Outcome {
+    let result = run_pipeline(shared, &d).await;
+    deliver(shared, &d, &result).await
+}
+
+/// Publishes the pipeline's result: the article to its language subject, or
+/// the input to the dead-letter subject.
+async fn deliver(shared: &Arc<Shared>, d: &Delivery<'_>, result: &Result<Article, Failure>) -> Outcome {
+    let article = match result {
+        Ok(article) => article,
+        Err(f) => return dead_letter(shared, d, &f.error).await,
+    };
+    let subject = shared.cfg.output_subject(article.language.as_ref().map(|l| l.code.as_str()));
+    let body = match serde_json::to_vec(article) {
+        Ok(b) => b,
+        Err(e) => {
+            let err = PipelineError::new(ErrorKind::Internal, format!("cannot serialise article: {e}"));
+            return dead_letter(shared, d, &err).await;
+        }
+    };
+    if body.len() > shared.max_message {
+        let err = PipelineError::new(
+            ErrorKind::TooLarge,
+            format!(
+                "the article is {} bytes as JSON, over the server's max_payload of {}",
+                body.len(),
+                shared.max_message
+            ),
+        );
+        return dead_letter(shared, d, &err).await;
+    }
+    let mut headers = HeaderMap::new();
+    headers.insert("Nats-Msg-Id", article.id.as_str());
+    headers.insert("Content-Type", "application/json");
+    match shared.sink.publish(subject.clone(), headers, Bytes::from(body)).await {
+        Ok(duplicate) => Outcome::Published { subject, duplicate },
+        Err(e) => transient(shared, d, format!("publishing the article to {subject} failed: {e}")).await,
+    }
+}
+
+/// A transient failure: retry with backoff, or dead-letter as
+/// `max_deliveries` when this was the last delivery the consumer allows.
+async fn transient(shared: &Arc<Shared>, d: &Delivery<'_>, reason: String) -> Outcome {
+    if d.delivered >= shared.cfg.worker.max_deliver {
+        let err = PipelineError::new(
+            ErrorKind::MaxDeliveries,
+            format!("gave up after {} deliveries; last error: {reason}", d.delivered),
+        );
+        return dead_letter(shared, d, &err).await;
+    }
+    Outcome::Retry {
+        delay: shared.cfg.backoff(d.delivered),
+        reason,
+    }
+}
+
+/// Publishes the original payload, byte for byte, with its own headers and
+/// the error headers, to `news.dlq.<kind>`.
+async fn dead_letter(shared: &Arc<Shared>, d: &Delivery<'_>, err: &PipelineError) -> Outcome {
+    let mut headers = HeaderMap::new();
+    if let Some(original) = d.headers {
+        for (name, values) in original.iter() {
+            let n: &str = name.as_ref();
+            // JetStream publish expectations of the input would make the
+            // DLQ publish fail; the message id is kept for de-duplication.
+            if n.starts_with("Nats-") && !n.eq_ignore_ascii_case("Nats-Msg-Id") {
+                continue;
+            }
+            for v in values {
+                headers.append(n, v.as_str());
+            }
+        }
+    }
+    if header(d.headers, "Nats-Msg-Id").is_none() {
+        if let Some(id) = &d.fallback_id {
+            headers.insert("Nats-Msg-Id", id.as_str());
+        }
+    }
+    headers.insert(HDR_ERROR_KIND, err.kind.as_str());
+    headers.insert(HDR_ERROR, header_safe(&err.message).as_str());
+    headers.insert(HDR_SOURCE_SUBJECT, d.subject);
+    headers.insert(HDR_DELIVERIES, d.delivered.to_string().as_str());
+    let subject = shared.cfg.dlq_subject(err.kind.as_str());
+    match shared.sink.publish(subject.clone(), headers, d.payload.clone()).await {
+        Ok(_) => {
+            tracing::warn!(kind = %err.kind, error = %err.message, subject = %d.subject, "Message dead-lettered.");
+            Outcome::DeadLettered { kind: err.kind }
+        }
+        Err(e) => Outcome::Retry {
+            delay: shared.cfg.backoff(d.delivered),
+            reason: format!("publishing the dead letter to {subject} failed: {e}"),
+        },
+    }
+}
+
+fn header<'a>(headers: Option<&'a HeaderMap>, name: &str) -> Option<&'a str> {
+    headers?.get(name).map(|v| v.as_str()).filter(|v| !v.is_empty())
+}
+
+/// Header values cannot hold line breaks; keep them short too.
+fn header_safe(s: &str) -> String {
+    let mut out: String = s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    if out.len() > 1024 {
+        let mut end = 1024;
+        while !out.is_char_boundary(end) {
+            end -= 1;
+        }
+        out.truncate(end);
+    }
+    out
+}
+
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = panic.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = panic.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "unknown panic".to_string()
+    }
+}
+
+/// Runs the worker until `shutdown` completes, then stops pulling, lets
+/// in-flight messages finish within `worker.shutdown_grace`, hands back the
+/// rest, flushes and returns.
+pub async fn run(cfg: Config, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
+    let client = crate::nats::connect(&cfg).await?;
+    let result = match cfg.input.mode {
+        Mode::Jetstream => run_jetstream(cfg, client.clone(), shutdown).await,
+        Mode::Core => run_core(cfg, client.clone(), shutdown).await,
+    };
+    // Acks and naks are fire-and-forget publishes: make sure they left.
+    if let Err(e) = client.flush().await {
+        tracing::warn!(error = %e, "Final flush to NATS failed.");
+    }
+    result
+}
+
+async fn run_jetstream(cfg: Config, client: Client, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
+    let js = crate::nats::jetstream(client.clone(), &cfg);
+    let (consumer, report) = crate::nats::provision(&js, &cfg).await?;
+    for line in &report.actions {
+        tracing::info!(action = %line, "Provisioned.");
+    }
+    for line in &report.mismatches {
+        tracing::warn!(mismatch = %line, "Existing stream or consumer differs from the configuration; not changing it.");
+    }
+    let concurrency = cfg.worker.concurrency;
+    let grace = cfg.worker.shutdown_grace.0;
+    let max_message = usize::try_from(client.server_info().max_payload).unwrap_or(usize::MAX);
+    let shared = Arc::new(Shared::new(cfg, Sink::JetStream(js), max_message));
+    let permits = Arc::new(Semaphore::new(concurrency));
+    let (cancel_tx, cancel_rx) = watch::channel(false);
+    let mut tasks = JoinSet::new();
+    tokio::pin!(shutdown);
+    tracing::info!(concurrency, stream = %shared.cfg.input.stream, consumer = %shared.cfg.input.consumer, "Worker started.");
+
+    let mut stopping = false;
+    while !stopping {
+        // Reap finished tasks so the set does not grow.
+        while tasks.try_join_next().is_some() {}
+        let first = tokio::select! {
+            biased;
+            _ = &mut shutdown => break,
+            p = Arc::clone(&permits).acquire_owned() => p.expect("semaphore is never closed"),
+        };
+        // Pull only what we can start right now: what we pull we own until
+        // it is acked, and an idle prefetch would only wait for ack_wait.
+        let want = 1 + permits.available_permits();
+        let mut batch = match consumer.batch().max_messages(want).expires(PULL_EXPIRES).messages().await {
+            Ok(b) => b,
+            Err(e) => {
+                drop(first);
+                tracing::warn!(error = %e, "Pull request failed; retrying.");
+                tokio::select! {
+                    _ = &mut shutdown => break,
+                    _ = tokio::time::sleep(Duration::from_secs(1)) => continue,
+                }
+            }
+        };
+        let mut first = Some(first);
+        loop {
+            let next = tokio::select! {
+                biased;
+                _ = &mut shutdown, if !stopping => { stopping = true; continue; }
+                n = batch.next() => n,
+            };
+            let msg = match next {
+                None => break,
+                Some(Ok(m)) => m,
+                Some(Err(e)) => {
+                    tracing::debug!(error = %e, "Pull batch ended with an error.");
+                    break;
+                }
+            };
+            if stopping {
+                // Pulled after the stop signal: hand it straight back.
+                let _ = msg.ack_with(AckKind::Nak(None)).await;
+                continue;
+            }
+            let permit = match first.take() {
+                Some(p) => p,
+                None => Arc::clone(&permits).acquire_owned().await.expect("semaphore is never closed"),
+            };
+            let shared = Arc::clone(&shared);
+            let cancel = cancel_rx.clone();
+            tasks.spawn(async move {
+                handle_jetstream(shared, msg, cancel).await;
+                drop(permit);
+            });
+        }
+    }
+
+    tracing::info!(in_flight = tasks.len(), "Stopping: no more pulls; finishing in-flight messages.");
+    let finished = tokio::time::timeout(grace, async { while tasks.join_next().await.is_some() {} }).await;
+    if finished.is_err() {
+        tracing::warn!(in_flight = tasks.len(), "Grace period over; handing in-flight messages back.");
+        let _ = cancel_tx.send(true);
+        let _ = tokio::time::timeout(Duration::from_secs(5), async { while tasks.join_next().await.is_some() {} }).await;
+    }
+    tracing::info!("Worker stopped.");
+    Ok(())
+}
+
+/// Processes one JetStream message and acks, naks or hands it back.
+async fn handle_jetstream(shared: Arc<Shared>, msg: jetstream::Message, mut cancel: watch::Receiver<bool>) {
+    let (delivered, fallback_id) = match msg.info() {
+        Ok(info) => (info.delivered, Some(format!("{}:{}", info.stream, info.stream_sequence))),
+        Err(_) => (1, None),
+    };
+    let span = tracing::debug_span!("message", subject = %msg.subject, delivered);
+    let _guard = span.enter();
+    let delivery = Delivery {
+        subject: msg.subject.as_str(),
+        payload: &msg.payload,
+        headers: msg.headers.as_ref(),
+        delivered,
+        fallback_id,
+    };
+    let outcome = tokio::select! {
+        o = process_message(&shared, delivery) => o,
+        _ = async { let _ = cancel.wait_for(|c| *c).await; } => {
+            let _ = msg.ack_with(AckKind::Nak(None)).await;
+            return;
+        }
+    };
+    let ack = match &outcome {
+        Outcome::Published { subject, duplicate } => {
+            tracing::debug!(%subject, duplicate, "Article published.");
+            msg.ack().await
+        }
+        Outcome::DeadLettered { .. } => msg.ack().await,
+        Outcome::Retry { delay, reason } => {
+            tracing::warn!(?delay, %reason, "Transient failure; message handed back.");
+            msg.ack_with(AckKind::Nak(Some(*delay))).await
+        }
+    };
+    if let Err(e) = ack {
+        // The server will redeliver after ack_wait; the output stream's
+        // duplicate window absorbs the republish.
+        tracing::warn!(error = %e, "Acknowledgement failed; the message will be redelivered.");
+    }
+}
+
+async fn run_core(cfg: Config, client: Client, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
+    let mut sub = client
+        .queue_subscribe(cfg.input.subject.clone(), cfg.input.queue_group.clone())
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot subscribe to {}: {e}", cfg.input.subject))?;
+    let concurrency = cfg.worker.concurrency;
+    let grace = cfg.worker.shutdown_grace.0;
+    let max_message = usize::try_from(client.server_info().max_payload).unwrap_or(usize::MAX);
+    let shared = Arc::new(Shared::new(cfg, Sink::Core(client.clone()), max_message));
+    let permits = Arc::new(Semaphore::new(concurrency));
+    let mut tasks = JoinSet::new();
+    tokio::pin!(shutdown);
+    tracing::info!(concurrency, subject = %shared.cfg.input.subject, group = %shared.cfg.input.queue_group, "Core worker started.");
+    loop {
+        while tasks.try_join_next().is_some() {}
+        let permit = tokio::select! {
+            biased;
+            _ = &mut shutdown => break,
+            p = Arc::clone(&permits).acquire_owned() => p.expect("semaphore is never closed"),
+        };
+        let msg = tokio::select! {
+            biased;
+            _ = &mut shutdown => break,
+            m = sub.next() => match m { Some(m) => m, None => break },
+        };
+        let shared = Arc::clone(&shared);
+        let client = client.clone();
+        tasks.spawn(async move {
+            handle_core(&shared, &client, msg).await;
+            drop(permit);
+        });
+    }
+    // Stop receiving; what the client already buffered is still processed.
+    if let Err(e) = sub.unsubscribe().await {
+        tracing::warn!(error = %e, "Unsubscribe failed.");
+    }
+    while let Some(msg) = tokio::time::timeout(Duration::from_millis(50), sub.next()).await.ok().flatten() {
+        let shared = Arc::clone(&shared);
+        let client = client.clone();
+        tasks.spawn(async move { handle_core(&shared, &client, msg).await });
+    }
+    if tokio::time::timeout(grace, async { while tasks.join_next().await.is_some() {} }).await.is_err() {
+        tracing::error!(in_flight = tasks.len(), "Grace period over in core mode: in-flight messages are lost (at-most-once).");
+    }
+    tracing::info!("Worker stopped.");
+    Ok(())
+}
+
+/// Processes one core message; replies to requests with the article or the error.
+async fn handle_core(shared: &Arc<Shared>, client: &Client, msg: async_nats::Message) {
+    let delivery = Delivery {
+        subject: msg.subject.as_str(),
+        payload: &msg.payload,
+        headers: msg.headers.as_ref(),
+        delivered: 1,
+        fallback_id: None,
+    };
+    let Some(reply) = msg.reply.clone() else {
+        if let Outcome::Retry { reason, .. } = process_message(shared, delivery).await {
+            tracing::error!(%reason, "Message lost: core mode cannot redeliver.");
+        }
+        return;
+    };
+    // A request: run the pipeline once, publish the result and answer with it.
+    let result = run_pipeline(shared, &delivery).await;
+    if let Outcome::Retry { reason, .. } = deliver(shared, &delivery, &result).await {
+        tracing::error!(%reason, "Publishing failed in core mode; the requester still gets the answer.");
+    }
+    let answer = match &result {
+        Ok(article) => serde_json::to_vec(article),
+        Err(f) => serde_json::to_vec(&ErrorRecord::new(f.id.clone(), &f.error)),
+    };
+    match answer {
+        Ok(body) => {
+            let mut headers = HeaderMap::new();
+            headers.insert("Content-Type", "application/json");
+            if let Err(e) = client.publish_with_headers(reply, headers, Bytes::from(body)).await {
+                tracing::warn!(error = %e, "Reply failed.");
+            }
+        }
+        Err(e) => tracing::error!(error = %e, "Cannot serialise the reply."),
+    }
+}
