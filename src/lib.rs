@@ -14,11 +14,13 @@
 //! - [`nats`]: connection, stream and consumer provisioning, publishing.
 //! - [`offline`]: `newsworker process`, the pipeline over files or stdin.
 //! - [`publisher`]: `newsworker publish`, raw articles into the input subject.
+//! - [`evaluate`]: `newsworker evaluate`, quality on labelled pages.
 //! - [`telemetry`]: logging.
 
 pub mod article;
 pub mod config;
 pub mod error;
+pub mod evaluate;
 pub mod nats;
 pub mod offline;
 pub mod pipeline;

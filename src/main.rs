@@ -36,6 +36,17 @@ enum Command {
     },
     /// Create the streams and the consumer, or verify them if they exist.
     Provision,
+    /// Score extraction on labelled pages (WCXB layout: html/<id>.html.gz + ground-truth/<id>.json).
+    Evaluate {
+        /// Folder with html/ and ground-truth/.
+        dir: PathBuf,
+        /// Score these scraped-text articles (JSON lines) instead of the HTML pages.
+        #[arg(long, value_name = "FILE")]
+        text: Option<PathBuf>,
+        /// How many of the worst pages to list.
+        #[arg(long, default_value_t = 10)]
+        worst: usize,
+    },
 }
 
 fn main() -> ExitCode {
@@ -50,6 +61,9 @@ fn main() -> ExitCode {
     newsworker::telemetry::init(&cfg.log);
     let result = match cli.command {
         Command::Process { files } => process(&cfg, &files),
+        Command::Evaluate { dir, text, worst } => newsworker::evaluate::evaluate(&cfg, &dir, text.as_deref()).map(|report| {
+            print!("{}", report.render(worst));
+        }),
         command => {
             let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
                 Ok(rt) => rt,
@@ -119,7 +133,7 @@ async fn async_main(cfg: Config, command: Command) -> anyhow::Result<()> {
                 )
             }
         }
-        Command::Process { .. } => unreachable!("handled without a runtime"),
+        Command::Process { .. } | Command::Evaluate { .. } => unreachable!("handled without a runtime"),
     }
 }
 
