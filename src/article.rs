@@ -110,7 +110,10 @@ impl Input {
                 let bytes = base64::engine::general_purpose::STANDARD
                     .decode(b64.trim())
                     .map_err(|e| {
-                        PipelineError::new(ErrorKind::InvalidSchema, format!("`body_base64` is not valid base64: {e}"))
+                        PipelineError::new(
+                            ErrorKind::InvalidSchema,
+                            format!("`body_base64` is not valid base64: {e}"),
+                        )
                     })?;
                 Body::Bytes(bytes, raw.content_type.clone())
             }
@@ -183,7 +186,10 @@ impl RawArticle {
         }
         if let Some(meta) = &self.metadata {
             if !meta.is_object() && !meta.is_null() {
-                return Err(PipelineError::new(ErrorKind::InvalidSchema, "`metadata` must be an object"));
+                return Err(PipelineError::new(
+                    ErrorKind::InvalidSchema,
+                    "`metadata` must be an object",
+                ));
             }
         }
         if let Some(at) = &self.fetched_at {

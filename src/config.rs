@@ -87,7 +87,10 @@ impl fmt::Debug for NatsConfig {
         // Secrets are `Secret`s and print as "***"; URLs may carry
         // user:password too, so they are redacted as well.
         f.debug_struct("NatsConfig")
-            .field("url", &self.url.iter().map(|u| redact_url(u)).collect::<Vec<_>>())
+            .field(
+                "url",
+                &self.url.iter().map(|u| redact_url(u)).collect::<Vec<_>>(),
+            )
             .field("name", &self.name)
             .field("replicas", &self.replicas)
             .field("credentials_file", &self.credentials_file)
@@ -208,14 +211,18 @@ pub struct Dur(pub Duration);
 impl<'de> Deserialize<'de> for Dur {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        parse_duration(&s).map(Dur).map_err(serde::de::Error::custom)
+        parse_duration(&s)
+            .map(Dur)
+            .map_err(serde::de::Error::custom)
     }
 }
 
 /// Parses `"500ms"`, `"30s"`, `"5m"`, `"1h"`, `"1.5s"`.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let s = s.trim();
-    let split = s.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(s.len());
+    let split = s
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(s.len());
     let (num, unit) = s.split_at(split);
     let n: f64 = num
         .parse()
@@ -251,7 +258,9 @@ impl fmt::Debug for Secret {
 /// `nats://user:pass@host` becomes `nats://***@host`.
 pub fn redact_url(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => format!("{}***{}", &url[..scheme + 3], &url[at..]),
+        (Some(scheme), Some(at)) if at > scheme => {
+            format!("{}***{}", &url[..scheme + 3], &url[at..])
+        }
         _ => url.to_string(),
     }
 }
@@ -282,11 +291,17 @@ impl Config {
     }
 
     /// As [`Config::load`], with the environment given (for tests).
-    pub fn load_from(file: Option<&Path>, env: impl IntoIterator<Item = (String, String)>) -> Result<Config, ConfigError> {
+    pub fn load_from(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Config, ConfigError> {
         let mut fig = Figment::from(Toml::string(DEFAULT_TOML));
         if let Some(path) = file {
             if !path.is_file() {
-                return Err(ConfigError(format!("config file {} does not exist or is not a file", path.display())));
+                return Err(ConfigError(format!(
+                    "config file {} does not exist or is not a file",
+                    path.display()
+                )));
             }
             fig = fig.merge(Toml::file_exact(path));
         }
@@ -294,7 +309,10 @@ impl Config {
             let key = if name == "NATS_URL" {
                 "nats.url".to_string()
             } else if let Some(rest) = name.strip_prefix(ENV_PREFIX) {
-                rest.split("__").map(str::to_ascii_lowercase).collect::<Vec<_>>().join(".")
+                rest.split("__")
+                    .map(str::to_ascii_lowercase)
+                    .collect::<Vec<_>>()
+                    .join(".")
             } else {
                 continue;
             };
@@ -306,7 +324,9 @@ impl Config {
     }
 
     fn validate(&self, fig: &Figment) -> Result<(), ConfigError> {
-        let bad = |key: &str, why: &str| ConfigError(format!("`{key}` {why} (set in {})", source_of(fig, key)));
+        let bad = |key: &str, why: &str| {
+            ConfigError(format!("`{key}` {why} (set in {})", source_of(fig, key)))
+        };
         if self.nats.url.is_empty() {
             return Err(bad("nats.url", "must name at least one server"));
         }
@@ -353,7 +373,10 @@ impl Config {
             return Err(bad("worker.backoff", "must list at least one delay"));
         }
         if tracing_subscriber::EnvFilter::try_new(&self.log.level).is_err() {
-            return Err(bad("log.level", "is not a valid filter (e.g. \"info\", \"newsworker=debug\")"));
+            return Err(bad(
+                "log.level",
+                "is not a valid filter (e.g. \"info\", \"newsworker=debug\")",
+            ));
         }
         Ok(())
     }
@@ -386,7 +409,9 @@ impl Config {
     pub fn backoff(&self, delivered: i64) -> Duration {
         let i = usize::try_from(delivered.max(1) - 1).unwrap_or(usize::MAX);
         let list = &self.worker.backoff;
-        list.get(i).or(list.last()).map_or(Duration::from_secs(1), |d| d.0)
+        list.get(i)
+            .or(list.last())
+            .map_or(Duration::from_secs(1), |d| d.0)
     }
 }
 
@@ -408,10 +433,26 @@ fn describe_source(md: &figment::Metadata, _path: &[&str]) -> String {
 
 /// Keys whose environment values are strings even when they look like numbers.
 const STRING_KEYS: &[&str] = &[
-    "nats.url", "nats.name", "nats.nkey", "nats.user", "nats.password", "nats.token", "nats.credentials_file",
-    "nats.tls_ca_file", "nats.tls_cert_file", "nats.tls_key_file", "input.subject", "input.stream",
-    "input.consumer", "input.queue_group", "output.subject", "output.stream", "dlq.subject", "dlq.stream",
-    "worker.instance", "log.level",
+    "nats.url",
+    "nats.name",
+    "nats.nkey",
+    "nats.user",
+    "nats.password",
+    "nats.token",
+    "nats.credentials_file",
+    "nats.tls_ca_file",
+    "nats.tls_cert_file",
+    "nats.tls_key_file",
+    "input.subject",
+    "input.stream",
+    "input.consumer",
+    "input.queue_group",
+    "output.subject",
+    "output.stream",
+    "dlq.subject",
+    "dlq.stream",
+    "worker.instance",
+    "log.level",
 ];
 
 /// One environment variable as a configuration layer, so an error can name
@@ -427,13 +468,17 @@ impl figment::Provider for EnvVar {
         figment::Metadata::named(format!("environment variable {}", self.name))
     }
 
-    fn data(&self) -> Result<figment::value::Map<figment::Profile, figment::value::Dict>, figment::Error> {
+    fn data(
+        &self,
+    ) -> Result<figment::value::Map<figment::Profile, figment::value::Dict>, figment::Error> {
         let value: figment::value::Value = if STRING_KEYS.contains(&self.key.as_str()) {
             // Kept as written: a numeric-looking password is still a string,
             // and the URL list is split later.
             figment::value::Value::from(self.value.clone())
         } else {
-            self.value.parse().unwrap_or_else(|_| figment::value::Value::from(self.value.clone()))
+            self.value
+                .parse()
+                .unwrap_or_else(|_| figment::value::Value::from(self.value.clone()))
         };
         let dict = figment::util::nest(&self.key, value)
             .into_dict()
@@ -449,7 +494,10 @@ fn describe(e: &figment::Error) -> ConfigError {
     let what = match &e.kind {
         Kind::UnknownField(field, expected) => {
             path.push(field);
-            format!("is not a known key; expected one of: {}", expected.join(", "))
+            format!(
+                "is not a known key; expected one of: {}",
+                expected.join(", ")
+            )
         }
         Kind::MissingField(field) => {
             path.push(field);
@@ -470,7 +518,10 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
@@ -486,7 +537,10 @@ mod tests {
     fn environment_overrides_and_nats_url_list() {
         let cfg = Config::load_from(
             None,
-            env(&[("NEWSWORKER__WORKER__CONCURRENCY", "7"), ("NATS_URL", "nats://a:4222, nats://b:4222")]),
+            env(&[
+                ("NEWSWORKER__WORKER__CONCURRENCY", "7"),
+                ("NATS_URL", "nats://a:4222, nats://b:4222"),
+            ]),
         )
         .unwrap();
         assert_eq!(cfg.worker.concurrency, 7);
@@ -495,7 +549,9 @@ mod tests {
 
     #[test]
     fn unknown_env_key_is_named() {
-        let err = Config::load_from(None, env(&[("NEWSWORKER__WORKER__CONCURENCY", "7")])).unwrap_err().to_string();
+        let err = Config::load_from(None, env(&[("NEWSWORKER__WORKER__CONCURENCY", "7")]))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("worker.concurency"), "{err}");
         assert!(err.contains("NEWSWORKER__WORKER__CONCURENCY"), "{err}");
     }
@@ -505,26 +561,40 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("c.toml");
         std::fs::write(&path, "[worker]\nack_wait = \"soon\"\n").unwrap();
-        let err = Config::load_from(Some(&path), env(&[])).unwrap_err().to_string();
+        let err = Config::load_from(Some(&path), env(&[]))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("worker.ack_wait"), "{err}");
         assert!(err.contains("c.toml"), "{err}");
     }
 
     #[test]
     fn invalid_values_are_rejected_with_their_source() {
-        let err = Config::load_from(None, env(&[("NEWSWORKER__WORKER__CONCURRENCY", "0")])).unwrap_err().to_string();
-        assert!(err.contains("worker.concurrency") && err.contains("NEWSWORKER__WORKER__CONCURRENCY"), "{err}");
+        let err = Config::load_from(None, env(&[("NEWSWORKER__WORKER__CONCURRENCY", "0")]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("worker.concurrency") && err.contains("NEWSWORKER__WORKER__CONCURRENCY"),
+            "{err}"
+        );
     }
 
     #[test]
     fn secrets_do_not_print() {
         let cfg = Config::load_from(
             None,
-            env(&[("NEWSWORKER__NATS__USER", "u"), ("NEWSWORKER__NATS__PASSWORD", "hunter2"), ("NATS_URL", "nats://u:pw@h:4222")]),
+            env(&[
+                ("NEWSWORKER__NATS__USER", "u"),
+                ("NEWSWORKER__NATS__PASSWORD", "hunter2"),
+                ("NATS_URL", "nats://u:pw@h:4222"),
+            ]),
         )
         .unwrap();
         let dump = format!("{cfg:?}");
-        assert!(!dump.contains("hunter2") && !dump.contains(":pw@"), "{dump}");
+        assert!(
+            !dump.contains("hunter2") && !dump.contains(":pw@"),
+            "{dump}"
+        );
     }
 
     #[test]

@@ -140,7 +140,12 @@ pub fn score(predicted: &str, truth: &str) -> Score {
 
 /// NFKC, lower case, single spaces.
 fn norm_meta(s: &str) -> String {
-    s.nfkc().collect::<String>().to_lowercase().split_whitespace().collect::<Vec<_>>().join(" ")
+    s.nfkc()
+        .collect::<String>()
+        .to_lowercase()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Whether two titles match exactly after normalisation.
@@ -151,7 +156,9 @@ pub fn title_matches(predicted: Option<&str>, truth: &str) -> bool {
 /// Whether the predicted byline contains the true author (or the reverse).
 pub fn author_matches(predicted: Option<&str>, truth: &str) -> bool {
     let t = norm_meta(truth);
-    predicted.map(norm_meta).is_some_and(|p| !p.is_empty() && (p.contains(&t) || t.contains(&p)))
+    predicted
+        .map(norm_meta)
+        .is_some_and(|p| !p.is_empty() && (p.contains(&t) || t.contains(&p)))
 }
 
 /// Whether the predicted date is on the same calendar day.
@@ -206,7 +213,10 @@ pub struct Report {
 }
 
 fn thread_cpu_ms() -> f64 {
-    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
     // SAFETY: clock_gettime writes into the timespec we own.
     unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
     ts.tv_sec as f64 * 1000.0 + ts.tv_nsec as f64 / 1e6
@@ -219,19 +229,23 @@ pub fn evaluate(cfg: &Config, dir: &Path, text_file: Option<&Path>) -> anyhow::R
     let truth_dir = dir.join("ground-truth");
     let load_truth = |id: &str| -> anyhow::Result<GroundTruthFile> {
         let path = truth_dir.join(format!("{id}.json"));
-        let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
-        serde_json::from_str(&text).with_context(|| format!("{} is not a ground-truth file", path.display()))
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        serde_json::from_str(&text)
+            .with_context(|| format!("{} is not a ground-truth file", path.display()))
     };
     let mut inputs: Vec<(String, Vec<u8>, Option<&'static str>)> = Vec::new();
     match text_file {
         Some(file) => {
-            let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+            let text = std::fs::read_to_string(file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
             for line in text.lines().filter(|l| !l.trim().is_empty()) {
                 #[derive(Deserialize)]
                 struct Line {
                     id: String,
                 }
-                let l: Line = serde_json::from_str(line).with_context(|| format!("bad line in {}", file.display()))?;
+                let l: Line = serde_json::from_str(line)
+                    .with_context(|| format!("bad line in {}", file.display()))?;
                 let id = l.id.rsplit('-').next().unwrap_or(&l.id).to_string();
                 inputs.push((id, line.as_bytes().to_vec(), None));
             }
@@ -244,7 +258,11 @@ pub fn evaluate(cfg: &Config, dir: &Path, text_file: Option<&Path>) -> anyhow::R
                 .collect();
             paths.sort();
             for path in paths {
-                let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("").to_string();
+                let name = path
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .unwrap_or("")
+                    .to_string();
                 let (id, gz) = if let Some(id) = name.strip_suffix(".html.gz") {
                     (id.to_string(), true)
                 } else if let Some(id) = name.strip_suffix(".html") {
@@ -252,7 +270,8 @@ pub fn evaluate(cfg: &Config, dir: &Path, text_file: Option<&Path>) -> anyhow::R
                 } else {
                     continue;
                 };
-                let raw = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+                let raw = std::fs::read(&path)
+                    .with_context(|| format!("cannot read {}", path.display()))?;
                 let bytes = if gz {
                     let mut out = Vec::new();
                     flate2::read::GzDecoder::new(&raw[..])
@@ -284,13 +303,36 @@ pub fn evaluate(cfg: &Config, dir: &Path, text_file: Option<&Path>) -> anyhow::R
             _ => (payload, *content_type),
         };
         let start = thread_cpu_ms();
-        let result = pipeline::run(RawMessage { payload, content_type, msg_id: Some(id) }, &opts);
+        let result = pipeline::run(
+            RawMessage {
+                payload,
+                content_type,
+                msg_id: Some(id),
+            },
+            &opts,
+        );
         let cpu_ms = thread_cpu_ms() - start;
         let t = &gt.ground_truth;
-        let nonempty = |s: &Option<String>| s.as_deref().filter(|v| !v.trim().is_empty()).map(str::to_string);
+        let nonempty = |s: &Option<String>| {
+            s.as_deref()
+                .filter(|v| !v.trim().is_empty())
+                .map(str::to_string)
+        };
         let (text, title, byline, date, error) = match &result {
-            Ok(a) => (a.text.as_str(), a.title.as_deref(), a.byline.as_deref(), a.published_at.as_deref(), None),
-            Err(f) => ("", None, None, None, Some(f.error.kind.as_str().to_string())),
+            Ok(a) => (
+                a.text.as_str(),
+                a.title.as_deref(),
+                a.byline.as_deref(),
+                a.published_at.as_deref(),
+                None,
+            ),
+            Err(f) => (
+                "",
+                None,
+                None,
+                None,
+                Some(f.error.kind.as_str().to_string()),
+            ),
         };
         pages.push(PageResult {
             id: id.clone(),
@@ -340,7 +382,11 @@ impl Report {
         let _ = writeln!(s, "title      {:.4}", self.title);
         let _ = writeln!(s, "author     {:.4}", self.author);
         let _ = writeln!(s, "date       {:.4}", self.date);
-        let _ = writeln!(s, "cpu ms     median {:.2}, mean {:.2} per page", self.median_ms, self.mean_ms);
+        let _ = writeln!(
+            s,
+            "cpu ms     median {:.2}, mean {:.2} per page",
+            self.median_ms, self.mean_ms
+        );
         let errors = self.pages.iter().filter(|p| p.error.is_some()).count();
         let _ = writeln!(s, "rejected   {errors}");
         let mut order: Vec<&PageResult> = self.pages.iter().collect();
@@ -370,10 +416,22 @@ mod tests {
     #[test]
     fn identical_texts_score_one_and_disjoint_zero() {
         let t = "The quick brown fox jumps over the lazy dog again and again.";
-        assert_eq!(score(t, t), Score { precision: 1.0, recall: 1.0 });
+        assert_eq!(
+            score(t, t),
+            Score {
+                precision: 1.0,
+                recall: 1.0
+            }
+        );
         let s = score("Completely different words are written here today", t);
         assert_eq!((s.precision, s.recall), (0.0, 0.0));
-        assert_eq!(score("", ""), Score { precision: 1.0, recall: 1.0 });
+        assert_eq!(
+            score("", ""),
+            Score {
+                precision: 1.0,
+                recall: 1.0
+            }
+        );
     }
 
     #[test]

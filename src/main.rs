@@ -61,11 +61,16 @@ fn main() -> ExitCode {
     newsworker::telemetry::init(&cfg.log);
     let result = match cli.command {
         Command::Process { files } => process(&cfg, &files),
-        Command::Evaluate { dir, text, worst } => newsworker::evaluate::evaluate(&cfg, &dir, text.as_deref()).map(|report| {
-            print!("{}", report.render(worst));
-        }),
+        Command::Evaluate { dir, text, worst } => {
+            newsworker::evaluate::evaluate(&cfg, &dir, text.as_deref()).map(|report| {
+                print!("{}", report.render(worst));
+            })
+        }
         command => {
-            let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+            let runtime = match tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+            {
                 Ok(rt) => rt,
                 Err(e) => {
                     eprintln!("newsworker: cannot start the async runtime: {e}");
@@ -90,7 +95,10 @@ fn process(cfg: &Config, files: &[PathBuf]) -> anyhow::Result<()> {
     let mut out = std::io::BufWriter::new(stdout.lock());
     let summary = newsworker::offline::process(cfg, files, &mut out)?;
     let errors: usize = summary.errors.values().sum();
-    eprintln!("newsworker: {} articles, {} errors {:?}", summary.articles, errors, summary.errors);
+    eprintln!(
+        "newsworker: {} articles, {} errors {:?}",
+        summary.articles, errors, summary.errors
+    );
     Ok(())
 }
 
@@ -133,7 +141,9 @@ async fn async_main(cfg: Config, command: Command) -> anyhow::Result<()> {
                 )
             }
         }
-        Command::Process { .. } | Command::Evaluate { .. } => unreachable!("handled without a runtime"),
+        Command::Process { .. } | Command::Evaluate { .. } => {
+            unreachable!("handled without a runtime")
+        }
     }
 }
 
@@ -142,7 +152,9 @@ async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        let mut term = match tokio::signal::unix::signal(
+            tokio::signal::unix::SignalKind::terminate(),
+        ) {
             Ok(s) => s,
             Err(e) => {
                 tracing::error!(error = %e, "Cannot listen for SIGTERM; only SIGINT stops the worker.");

@@ -25,16 +25,22 @@ pub async fn connect(cfg: &Config) -> anyhow::Result<Client> {
         .event_callback(|event| async move {
             match event {
                 async_nats::Event::Connected => tracing::info!("NATS connection (re)established."),
-                async_nats::Event::Disconnected => tracing::warn!("NATS connection lost; reconnecting."),
-                async_nats::Event::SlowConsumer(sid) => tracing::error!(sid, "NATS slow consumer: messages dropped by the client."),
+                async_nats::Event::Disconnected => {
+                    tracing::warn!("NATS connection lost; reconnecting.")
+                }
+                async_nats::Event::SlowConsumer(sid) => {
+                    tracing::error!(sid, "NATS slow consumer: messages dropped by the client.")
+                }
                 other => tracing::warn!(event = %other, "NATS event."),
             }
         });
     if let Some(path) = &n.credentials_file {
-        opts = opts
-            .credentials_file(path)
-            .await
-            .with_context(|| format!("cannot read NATS credentials file {} (nats.credentials_file)", path.display()))?;
+        opts = opts.credentials_file(path).await.with_context(|| {
+            format!(
+                "cannot read NATS credentials file {} (nats.credentials_file)",
+                path.display()
+            )
+        })?;
     }
     if let Some(seed) = &n.nkey {
         opts = opts.nkey(seed.expose().to_string());
@@ -66,10 +72,13 @@ pub async fn connect(cfg: &Config) -> anyhow::Result<Client> {
         .with_context(|| format!("bad server URL in nats.url: {}", shown.join(", ")))?;
     // The client's own connect retries inside connection_timeout; bound it
     // as a whole too, so a black-holed address cannot hang start-up.
-    let client = tokio::time::timeout(n.connect_timeout.0 + Duration::from_secs(1), opts.connect(addrs))
-        .await
-        .map_err(|_| anyhow::anyhow!("timed out connecting to NATS at {}", shown.join(", ")))?
-        .with_context(|| format!("cannot connect to NATS at {}", shown.join(", ")))?;
+    let client = tokio::time::timeout(
+        n.connect_timeout.0 + Duration::from_secs(1),
+        opts.connect(addrs),
+    )
+    .await
+    .map_err(|_| anyhow::anyhow!("timed out connecting to NATS at {}", shown.join(", ")))?
+    .with_context(|| format!("cannot connect to NATS at {}", shown.join(", ")))?;
     tracing::info!(servers = %shown.join(","), "Connected to NATS.");
     Ok(client)
 }
@@ -159,7 +168,12 @@ pub async fn provision(
         let name = want.name.clone();
         let stream = match js.get_stream(&name).await {
             Ok(mut s) => {
-                let have = s.info().await.with_context(|| format!("cannot read stream {name}"))?.config.clone();
+                let have = s
+                    .info()
+                    .await
+                    .with_context(|| format!("cannot read stream {name}"))?
+                    .config
+                    .clone();
                 report.actions.push(format!("stream {name} exists"));
                 for want_subject in &want.subjects {
                     if !have.subjects.iter().any(|s| s == want_subject) {
@@ -175,7 +189,9 @@ pub async fn provision(
                         have.retention, want.retention
                     ));
                 }
-                if want.retention == stream::RetentionPolicy::Limits && have.duplicate_window < want.duplicate_window {
+                if want.retention == stream::RetentionPolicy::Limits
+                    && have.duplicate_window < want.duplicate_window
+                {
                     report.mismatches.push(format!(
                         "stream {name} has a duplicate window of {:?}, shorter than output.duplicate_window {:?}",
                         have.duplicate_window, want.duplicate_window
@@ -191,7 +207,9 @@ pub async fn provision(
                 report.actions.push(format!("created stream {name}"));
                 s
             }
-            Err(e) => return Err(anyhow::Error::new(e).context(format!("cannot look up stream {name}"))),
+            Err(e) => {
+                return Err(anyhow::Error::new(e).context(format!("cannot look up stream {name}")))
+            }
         };
         if name == cfg.input.stream {
             input_stream = Some(stream);
@@ -206,15 +224,35 @@ pub async fn provision(
             report.actions.push(format!("consumer {durable} exists"));
             let mut differ = |what: &str, have: String, want: String| {
                 if have != want {
-                    report.mismatches.push(format!("consumer {durable} has {what} {have}, configuration says {want}"));
+                    report.mismatches.push(format!(
+                        "consumer {durable} has {what} {have}, configuration says {want}"
+                    ));
                 }
             };
-            differ("ack_wait", format!("{:?}", have.ack_wait), format!("{:?}", want.ack_wait));
-            differ("max_deliver", have.max_deliver.to_string(), want.max_deliver.to_string());
-            differ("max_ack_pending", have.max_ack_pending.to_string(), want.max_ack_pending.to_string());
-            differ("filter_subject", have.filter_subject.clone(), want.filter_subject.clone());
+            differ(
+                "ack_wait",
+                format!("{:?}", have.ack_wait),
+                format!("{:?}", want.ack_wait),
+            );
+            differ(
+                "max_deliver",
+                have.max_deliver.to_string(),
+                want.max_deliver.to_string(),
+            );
+            differ(
+                "max_ack_pending",
+                have.max_ack_pending.to_string(),
+                want.max_ack_pending.to_string(),
+            );
+            differ(
+                "filter_subject",
+                have.filter_subject.clone(),
+                want.filter_subject.clone(),
+            );
             if have.ack_policy != consumer::AckPolicy::Explicit {
-                report.mismatches.push(format!("consumer {durable} does not use explicit acks"));
+                report
+                    .mismatches
+                    .push(format!("consumer {durable} does not use explicit acks"));
             }
             stream
                 .get_consumer::<consumer::pull::Config>(&durable)
@@ -222,14 +260,18 @@ pub async fn provision(
                 .map_err(|e| anyhow::anyhow!("cannot bind consumer {durable}: {e}"))?
         }
         Err(e) if is_consumer_not_found(&e) => {
-            let c = stream
-                .create_consumer(want)
-                .await
-                .with_context(|| format!("cannot create consumer {durable} on stream {}", cfg.input.stream))?;
+            let c = stream.create_consumer(want).await.with_context(|| {
+                format!(
+                    "cannot create consumer {durable} on stream {}",
+                    cfg.input.stream
+                )
+            })?;
             report.actions.push(format!("created consumer {durable}"));
             c
         }
-        Err(e) => return Err(anyhow::Error::new(e).context(format!("cannot look up consumer {durable}"))),
+        Err(e) => {
+            return Err(anyhow::Error::new(e).context(format!("cannot look up consumer {durable}")))
+        }
     };
     Ok((consumer, report))
 }

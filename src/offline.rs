@@ -39,7 +39,10 @@ pub fn process(cfg: &Config, files: &[PathBuf], out: &mut impl Write) -> anyhow:
             }
             Err(f) => {
                 serde_json::to_writer(&mut *out, &ErrorRecord::new(f.id, &f.error))?;
-                *summary.errors.entry(f.error.kind.as_str().to_string()).or_default() += 1;
+                *summary
+                    .errors
+                    .entry(f.error.kind.as_str().to_string())
+                    .or_default() += 1;
             }
         }
         out.write_all(b"\n")?;
@@ -47,12 +50,14 @@ pub fn process(cfg: &Config, files: &[PathBuf], out: &mut impl Write) -> anyhow:
     };
     if files.is_empty() {
         let stdin = std::io::stdin();
-        for_each_line(&mut stdin.lock(), |line| emit(line_message(line), out)).context("reading stdin")?;
+        for_each_line(&mut stdin.lock(), |line| emit(line_message(line), out))
+            .context("reading stdin")?;
     }
     for path in files {
         match whole_file_type(path) {
             Some(content_type) => {
-                let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+                let bytes = std::fs::read(path)
+                    .with_context(|| format!("cannot read {}", path.display()))?;
                 let id = file_id(path);
                 emit(
                     RawMessage {
@@ -64,7 +69,8 @@ pub fn process(cfg: &Config, files: &[PathBuf], out: &mut impl Write) -> anyhow:
                 )?;
             }
             None => {
-                let file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+                let file = std::fs::File::open(path)
+                    .with_context(|| format!("cannot open {}", path.display()))?;
                 let mut reader = std::io::BufReader::new(file);
                 for_each_line(&mut reader, |line| emit(line_message(line), out))
                     .with_context(|| format!("reading {}", path.display()))?;
@@ -87,7 +93,12 @@ pub fn process(cfg: &Config, files: &[PathBuf], out: &mut impl Write) -> anyhow:
 /// The content type of a file processed whole, by extension: `.html`/`.htm`
 /// as HTML, `.txt` as scraped text. Anything else is JSON lines.
 pub fn whole_file_type(path: &Path) -> Option<&'static str> {
-    match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+    match path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
         Some("html" | "htm" | "xhtml") => Some("text/html"),
         Some("txt") => Some("text/plain"),
         _ => None,
@@ -96,7 +107,9 @@ pub fn whole_file_type(path: &Path) -> Option<&'static str> {
 
 /// The article id of a file processed whole: its name without extension.
 pub fn file_id(path: &Path) -> String {
-    path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "file".into())
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "file".into())
 }
 
 fn line_message(line: &[u8]) -> RawMessage<'_> {
@@ -109,7 +122,10 @@ fn line_message(line: &[u8]) -> RawMessage<'_> {
 
 /// Calls `f` on every non-blank line, as bytes (a line need not be UTF-8:
 /// the pipeline reports that as `invalid_json`).
-pub fn for_each_line(reader: &mut impl BufRead, mut f: impl FnMut(&[u8]) -> anyhow::Result<()>) -> anyhow::Result<()> {
+pub fn for_each_line(
+    reader: &mut impl BufRead,
+    mut f: impl FnMut(&[u8]) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
     let mut buf = Vec::new();
     loop {
         buf.clear();
@@ -124,7 +140,13 @@ pub fn for_each_line(reader: &mut impl BufRead, mut f: impl FnMut(&[u8]) -> anyh
 }
 
 fn trim_ascii(b: &[u8]) -> &[u8] {
-    let start = b.iter().position(|c| !c.is_ascii_whitespace()).unwrap_or(b.len());
-    let end = b.iter().rposition(|c| !c.is_ascii_whitespace()).map_or(start, |e| e + 1);
+    let start = b
+        .iter()
+        .position(|c| !c.is_ascii_whitespace())
+        .unwrap_or(b.len());
+    let end = b
+        .iter()
+        .rposition(|c| !c.is_ascii_whitespace())
+        .map_or(start, |e| e + 1);
     &b[start..end]
 }

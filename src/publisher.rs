@@ -46,7 +46,13 @@ pub fn subject_for(input_subject: &str, source: Option<&str>) -> String {
         .filter(|s| !s.trim().is_empty())
         .unwrap_or("unknown")
         .chars()
-        .map(|c| if c.is_whitespace() || c == '.' || c == '*' || c == '>' || c.is_control() { '_' } else { c })
+        .map(|c| {
+            if c.is_whitespace() || c == '.' || c == '*' || c == '>' || c.is_control() {
+                '_'
+            } else {
+                c
+            }
+        })
         .collect();
     match input_subject.rsplit_once('.') {
         Some((prefix, _)) => format!("{prefix}.{token}"),
@@ -59,7 +65,8 @@ fn prepare(cfg: &Config, files: &[PathBuf]) -> anyhow::Result<(Vec<Outgoing>, Ve
     let mut refused = Vec::new();
     for path in files {
         if let Some(content_type) = whole_file_type(path) {
-            let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+            let bytes =
+                std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
             // Sent as bytes, so the worker detects the page's own encoding.
             use base64::Engine as _;
             let raw = RawArticle {
@@ -75,7 +82,8 @@ fn prepare(cfg: &Config, files: &[PathBuf]) -> anyhow::Result<(Vec<Outgoing>, Ve
             });
             continue;
         }
-        let file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+        let file =
+            std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
         let mut reader = std::io::BufReader::new(file);
         let mut line_no = 0;
         for_each_line(&mut reader, |line| {
@@ -120,11 +128,17 @@ pub async fn publish(cfg: &Config, files: &[PathBuf]) -> anyhow::Result<Summary>
                     let ack = js
                         .publish_with_headers(o.subject.clone(), headers, o.payload)
                         .await
-                        .with_context(|| format!("cannot publish article {} to {}", o.id, o.subject))?;
+                        .with_context(|| {
+                            format!("cannot publish article {} to {}", o.id, o.subject)
+                        })?;
                     acks.push(async move { (o.id, ack.await) });
                 }
-                let Some((id, ack)) = acks.next().await else { break };
-                let ack = ack.with_context(|| format!("the input stream did not acknowledge article {id}"))?;
+                let Some((id, ack)) = acks.next().await else {
+                    break;
+                };
+                let ack = ack.with_context(|| {
+                    format!("the input stream did not acknowledge article {id}")
+                })?;
                 if ack.duplicate {
                     summary.duplicates += 1;
                 } else {
@@ -156,7 +170,10 @@ mod tests {
     #[test]
     fn subject_replaces_the_last_token_with_the_source() {
         assert_eq!(subject_for("news.raw.>", Some("bbc")), "news.raw.bbc");
-        assert_eq!(subject_for("news.raw.>", Some("al jazeera.net")), "news.raw.al_jazeera_net");
+        assert_eq!(
+            subject_for("news.raw.>", Some("al jazeera.net")),
+            "news.raw.al_jazeera_net"
+        );
         assert_eq!(subject_for("news.raw.>", None), "news.raw.unknown");
     }
 }

@@ -75,7 +75,12 @@ pub enum Sink {
 }
 
 impl Sink {
-    async fn publish(&self, subject: String, headers: HeaderMap, payload: Bytes) -> Result<bool, String> {
+    async fn publish(
+        &self,
+        subject: String,
+        headers: HeaderMap,
+        payload: Bytes,
+    ) -> Result<bool, String> {
         match self {
             Sink::JetStream(js) => {
                 let ack = js
@@ -172,7 +177,10 @@ pub async fn run_pipeline(shared: &Arc<Shared>, d: &Delivery<'_>) -> Result<Arti
         Ok(Ok(result)) => result,
         Ok(Err((id, msg))) => Err(Failure {
             id,
-            error: PipelineError::new(ErrorKind::Internal, format!("a pipeline stage panicked: {msg}")),
+            error: PipelineError::new(
+                ErrorKind::Internal,
+                format!("a pipeline stage panicked: {msg}"),
+            ),
         }),
         Err(e) => Err(Failure {
             id: None,
@@ -190,16 +198,25 @@ pub async fn process_message(shared: &Arc<Shared>, d: Delivery<'_>) -> Outcome {
 
 /// Publishes the pipeline's result: the article to its language subject, or
 /// the input to the dead-letter subject.
-async fn deliver(shared: &Arc<Shared>, d: &Delivery<'_>, result: &Result<Article, Failure>) -> Outcome {
+async fn deliver(
+    shared: &Arc<Shared>,
+    d: &Delivery<'_>,
+    result: &Result<Article, Failure>,
+) -> Outcome {
     let article = match result {
         Ok(article) => article,
         Err(f) => return dead_letter(shared, d, &f.error).await,
     };
-    let subject = shared.cfg.output_subject(article.language.as_ref().map(|l| l.code.as_str()));
+    let subject = shared
+        .cfg
+        .output_subject(article.language.as_ref().map(|l| l.code.as_str()));
     let body = match serde_json::to_vec(article) {
         Ok(b) => b,
         Err(e) => {
-            let err = PipelineError::new(ErrorKind::Internal, format!("cannot serialise article: {e}"));
+            let err = PipelineError::new(
+                ErrorKind::Internal,
+                format!("cannot serialise article: {e}"),
+            );
             return dead_letter(shared, d, &err).await;
         }
     };
@@ -217,9 +234,20 @@ async fn deliver(shared: &Arc<Shared>, d: &Delivery<'_>, result: &Result<Article
     let mut headers = HeaderMap::new();
     headers.insert("Nats-Msg-Id", article.id.as_str());
     headers.insert("Content-Type", "application/json");
-    match shared.sink.publish(subject.clone(), headers, Bytes::from(body)).await {
+    match shared
+        .sink
+        .publish(subject.clone(), headers, Bytes::from(body))
+        .await
+    {
         Ok(duplicate) => Outcome::Published { subject, duplicate },
-        Err(e) => transient(shared, d, format!("publishing the article to {subject} failed: {e}")).await,
+        Err(e) => {
+            transient(
+                shared,
+                d,
+                format!("publishing the article to {subject} failed: {e}"),
+            )
+            .await
+        }
     }
 }
 
@@ -229,7 +257,10 @@ async fn transient(shared: &Arc<Shared>, d: &Delivery<'_>, reason: String) -> Ou
     if d.delivered >= shared.cfg.worker.max_deliver {
         let err = PipelineError::new(
             ErrorKind::MaxDeliveries,
-            format!("gave up after {} deliveries; last error: {reason}", d.delivered),
+            format!(
+                "gave up after {} deliveries; last error: {reason}",
+                d.delivered
+            ),
         );
         return dead_letter(shared, d, &err).await;
     }
@@ -266,7 +297,11 @@ async fn dead_letter(shared: &Arc<Shared>, d: &Delivery<'_>, err: &PipelineError
     headers.insert(HDR_SOURCE_SUBJECT, d.subject);
     headers.insert(HDR_DELIVERIES, d.delivered.to_string().as_str());
     let subject = shared.cfg.dlq_subject(err.kind.as_str());
-    match shared.sink.publish(subject.clone(), headers, d.payload.clone()).await {
+    match shared
+        .sink
+        .publish(subject.clone(), headers, d.payload.clone())
+        .await
+    {
         Ok(_) => {
             tracing::warn!(kind = %err.kind, error = %err.message, subject = %d.subject, "Message dead-lettered.");
             Outcome::DeadLettered { kind: err.kind }
@@ -279,12 +314,18 @@ async fn dead_letter(shared: &Arc<Shared>, d: &Delivery<'_>, err: &PipelineError
 }
 
 fn header<'a>(headers: Option<&'a HeaderMap>, name: &str) -> Option<&'a str> {
-    headers?.get(name).map(|v| v.as_str()).filter(|v| !v.is_empty())
+    headers?
+        .get(name)
+        .map(|v| v.as_str())
+        .filter(|v| !v.is_empty())
 }
 
 /// Header values cannot hold line breaks; keep them short too.
 fn header_safe(s: &str) -> String {
-    let mut out: String = s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let mut out: String = s
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
     if out.len() > 1024 {
         let mut end = 1024;
         while !out.is_char_boundary(end) {
@@ -321,7 +362,11 @@ pub async fn run(cfg: Config, shutdown: impl Future<Output = ()>) -> anyhow::Res
     result
 }
 
-async fn run_jetstream(cfg: Config, client: Client, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
+async fn run_jetstream(
+    cfg: Config,
+    client: Client,
+    shutdown: impl Future<Output = ()>,
+) -> anyhow::Result<()> {
     let js = crate::nats::jetstream(client.clone(), &cfg);
     let (consumer, report) = crate::nats::provision(&js, &cfg).await?;
     for line in &report.actions {
@@ -352,7 +397,13 @@ async fn run_jetstream(cfg: Config, client: Client, shutdown: impl Future<Output
         // Pull only what we can start right now: what we pull we own until
         // it is acked, and an idle prefetch would only wait for ack_wait.
         let want = 1 + permits.available_permits();
-        let mut batch = match consumer.batch().max_messages(want).expires(PULL_EXPIRES).messages().await {
+        let mut batch = match consumer
+            .batch()
+            .max_messages(want)
+            .expires(PULL_EXPIRES)
+            .messages()
+            .await
+        {
             Ok(b) => b,
             Err(e) => {
                 drop(first);
@@ -385,7 +436,10 @@ async fn run_jetstream(cfg: Config, client: Client, shutdown: impl Future<Output
             }
             let permit = match first.take() {
                 Some(p) => p,
-                None => Arc::clone(&permits).acquire_owned().await.expect("semaphore is never closed"),
+                None => Arc::clone(&permits)
+                    .acquire_owned()
+                    .await
+                    .expect("semaphore is never closed"),
             };
             let shared = Arc::clone(&shared);
             let cancel = cancel_rx.clone();
@@ -396,21 +450,38 @@ async fn run_jetstream(cfg: Config, client: Client, shutdown: impl Future<Output
         }
     }
 
-    tracing::info!(in_flight = tasks.len(), "Stopping: no more pulls; finishing in-flight messages.");
-    let finished = tokio::time::timeout(grace, async { while tasks.join_next().await.is_some() {} }).await;
+    tracing::info!(
+        in_flight = tasks.len(),
+        "Stopping: no more pulls; finishing in-flight messages."
+    );
+    let finished =
+        tokio::time::timeout(grace, async { while tasks.join_next().await.is_some() {} }).await;
     if finished.is_err() {
-        tracing::warn!(in_flight = tasks.len(), "Grace period over; handing in-flight messages back.");
+        tracing::warn!(
+            in_flight = tasks.len(),
+            "Grace period over; handing in-flight messages back."
+        );
         let _ = cancel_tx.send(true);
-        let _ = tokio::time::timeout(Duration::from_secs(5), async { while tasks.join_next().await.is_some() {} }).await;
+        let _ = tokio::time::timeout(Duration::from_secs(5), async {
+            while tasks.join_next().await.is_some() {}
+        })
+        .await;
     }
     tracing::info!("Worker stopped.");
     Ok(())
 }
 
 /// Processes one JetStream message and acks, naks or hands it back.
-async fn handle_jetstream(shared: Arc<Shared>, msg: jetstream::Message, mut cancel: watch::Receiver<bool>) {
+async fn handle_jetstream(
+    shared: Arc<Shared>,
+    msg: jetstream::Message,
+    mut cancel: watch::Receiver<bool>,
+) {
     let (delivered, fallback_id) = match msg.info() {
-        Ok(info) => (info.delivered, Some(format!("{}:{}", info.stream, info.stream_sequence))),
+        Ok(info) => (
+            info.delivered,
+            Some(format!("{}:{}", info.stream, info.stream_sequence)),
+        ),
         Err(_) => (1, None),
     };
     let span = tracing::debug_span!("message", subject = %msg.subject, delivered);
@@ -447,7 +518,11 @@ async fn handle_jetstream(shared: Arc<Shared>, msg: jetstream::Message, mut canc
     }
 }
 
-async fn run_core(cfg: Config, client: Client, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
+async fn run_core(
+    cfg: Config,
+    client: Client,
+    shutdown: impl Future<Output = ()>,
+) -> anyhow::Result<()> {
     let mut sub = client
         .queue_subscribe(cfg.input.subject.clone(), cfg.input.queue_group.clone())
         .await
@@ -483,13 +558,23 @@ async fn run_core(cfg: Config, client: Client, shutdown: impl Future<Output = ()
     if let Err(e) = sub.unsubscribe().await {
         tracing::warn!(error = %e, "Unsubscribe failed.");
     }
-    while let Some(msg) = tokio::time::timeout(Duration::from_millis(50), sub.next()).await.ok().flatten() {
+    while let Some(msg) = tokio::time::timeout(Duration::from_millis(50), sub.next())
+        .await
+        .ok()
+        .flatten()
+    {
         let shared = Arc::clone(&shared);
         let client = client.clone();
         tasks.spawn(async move { handle_core(&shared, &client, msg).await });
     }
-    if tokio::time::timeout(grace, async { while tasks.join_next().await.is_some() {} }).await.is_err() {
-        tracing::error!(in_flight = tasks.len(), "Grace period over in core mode: in-flight messages are lost (at-most-once).");
+    if tokio::time::timeout(grace, async { while tasks.join_next().await.is_some() {} })
+        .await
+        .is_err()
+    {
+        tracing::error!(
+            in_flight = tasks.len(),
+            "Grace period over in core mode: in-flight messages are lost (at-most-once)."
+        );
     }
     tracing::info!("Worker stopped.");
     Ok(())
@@ -523,7 +608,10 @@ async fn handle_core(shared: &Arc<Shared>, client: &Client, msg: async_nats::Mes
         Ok(body) => {
             let mut headers = HeaderMap::new();
             headers.insert("Content-Type", "application/json");
-            if let Err(e) = client.publish_with_headers(reply, headers, Bytes::from(body)).await {
+            if let Err(e) = client
+                .publish_with_headers(reply, headers, Bytes::from(body))
+                .await
+            {
                 tracing::warn!(error = %e, "Reply failed.");
             }
         }

@@ -2,7 +2,10 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::article::{Article, Boilerplate, Fingerprint, Language, RawArticle, RemovedLine, WorkerInfo, SCHEMA_VERSION};
+use crate::article::{
+    Article, Boilerplate, Fingerprint, Language, RawArticle, RemovedLine, WorkerInfo,
+    SCHEMA_VERSION,
+};
 use crate::pipeline::boilerplate::{is_cjk, word_count};
 use crate::pipeline::clean::clean_block;
 use crate::pipeline::extract::Metadata;
@@ -48,7 +51,12 @@ pub fn assemble(parts: Parts, worker: &WorkerInfo, report_lines: bool) -> Articl
         modified_at: meta.modified_at.map(|d| normalise_time(&d)),
         description: tidy(meta.description),
         image: meta.image,
-        tags: meta.tags.iter().map(|t| clean_block(t)).filter(|t| !t.is_empty()).collect(),
+        tags: meta
+            .tags
+            .iter()
+            .map(|t| clean_block(t))
+            .filter(|t| !t.is_empty())
+            .collect(),
         language,
         word_count: paragraphs.iter().map(|p| word_count_exact(p)).sum(),
         char_count: text.chars().count(),
@@ -84,10 +92,14 @@ fn word_count_exact(p: &str) -> usize {
 pub fn normalise_time(value: &str) -> String {
     let v = value.trim();
     if let Ok(t) = chrono::DateTime::parse_from_rfc3339(v) {
-        return t.with_timezone(&chrono::Utc).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        return t
+            .with_timezone(&chrono::Utc)
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     }
     if let Ok(t) = chrono::DateTime::parse_from_str(v, "%Y-%m-%dT%H:%M:%S%z") {
-        return t.with_timezone(&chrono::Utc).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        return t
+            .with_timezone(&chrono::Utc)
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     }
     if let Ok(d) = chrono::NaiveDate::parse_from_str(v.get(..10).unwrap_or(v), "%Y-%m-%d") {
         return d.format("%Y-%m-%d").to_string();
@@ -151,10 +163,10 @@ pub fn simhash(text: &str) -> u64 {
             *w += if h >> bit & 1 == 1 { 1 } else { -1 };
         }
     }
-    weights
-        .iter()
-        .enumerate()
-        .fold(0u64, |acc, (bit, &w)| if w > 0 { acc | 1 << bit } else { acc })
+    weights.iter().enumerate().fold(
+        0u64,
+        |acc, (bit, &w)| if w > 0 { acc | 1 << bit } else { acc },
+    )
 }
 
 #[cfg(test)]
@@ -174,7 +186,10 @@ mod tests {
 
     #[test]
     fn times_are_normalised_to_utc() {
-        assert_eq!(normalise_time("2024-10-24T10:00:00+02:00"), "2024-10-24T08:00:00Z");
+        assert_eq!(
+            normalise_time("2024-10-24T10:00:00+02:00"),
+            "2024-10-24T08:00:00Z"
+        );
         assert_eq!(normalise_time("2024-10-24"), "2024-10-24");
         assert_eq!(normalise_time("yesterday"), "yesterday");
     }

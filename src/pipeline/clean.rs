@@ -103,8 +103,32 @@ pub fn fix_mojibake(s: &str) -> Option<String> {
 fn is_cp1252_high(c: char) -> bool {
     matches!(
         c,
-        '€' | '‚' | 'ƒ' | '„' | '…' | '†' | '‡' | 'ˆ' | '‰' | 'Š' | '‹' | 'Œ' | 'Ž' | '‘' | '’' | '“' | '”' | '•'
-            | '–' | '—' | '˜' | '™' | 'š' | '›' | 'œ' | 'ž' | 'Ÿ'
+        '€' | '‚'
+            | 'ƒ'
+            | '„'
+            | '…'
+            | '†'
+            | '‡'
+            | 'ˆ'
+            | '‰'
+            | 'Š'
+            | '‹'
+            | 'Œ'
+            | 'Ž'
+            | '‘'
+            | '’'
+            | '“'
+            | '”'
+            | '•'
+            | '–'
+            | '—'
+            | '˜'
+            | '™'
+            | 'š'
+            | '›'
+            | 'œ'
+            | 'ž'
+            | 'Ÿ'
     )
 }
 
@@ -130,7 +154,10 @@ mod tests {
 
     #[test]
     fn clean_decodes_entities_and_collapses_whitespace() {
-        assert_eq!(clean_block("  Tom&nbsp;&amp;\tJerry \u{00A0} &quot;ok&quot; "), "Tom & Jerry \"ok\"");
+        assert_eq!(
+            clean_block("  Tom&nbsp;&amp;\tJerry \u{00A0} &quot;ok&quot; "),
+            "Tom & Jerry \"ok\""
+        );
     }
 
     #[test]
@@ -140,7 +167,10 @@ mod tests {
 
     #[test]
     fn clean_repairs_utf8_read_as_latin1() {
-        assert_eq!(clean_block("Ã‰tÃ© Ã\u{a0} Paris, cafÃ© crÃ¨me"), "Été à Paris, café crème");
+        assert_eq!(
+            clean_block("Ã‰tÃ© Ã\u{a0} Paris, cafÃ© crÃ¨me"),
+            "Été à Paris, café crème"
+        );
         assert_eq!(clean_block("Ù…Ø±Ø­Ø¨Ø§ Ø¨ÙƒÙ…"), "مرحبا بكم");
     }
 
@@ -151,6 +181,9 @@ mod tests {
 
     #[test]
     fn clean_lines_splits_on_every_line_break() {
-        assert_eq!(clean_lines("a\r\nb\rc\u{2028}d\n\n  \n"), vec!["a", "b", "c", "d"]);
+        assert_eq!(
+            clean_lines("a\r\nb\rc\u{2028}d\n\n  \n"),
+            vec!["a", "b", "c", "d"]
+        );
     }
 }

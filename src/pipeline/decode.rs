@@ -38,7 +38,9 @@ pub fn decode(bytes: &[u8], declared: Option<&str>, html: bool) -> Decoded {
     };
     let (text, had_errors) = encoding.decode_without_bom_handling(body);
     let replaced = if had_errors {
-        text.chars().filter(|&c| c == char::REPLACEMENT_CHARACTER).count()
+        text.chars()
+            .filter(|&c| c == char::REPLACEMENT_CHARACTER)
+            .count()
     } else {
         0
     };
@@ -52,7 +54,10 @@ pub fn decode(bytes: &[u8], declared: Option<&str>, html: bool) -> Decoded {
 /// Whether undeclared bytes look like HTML rather than plain text.
 pub fn looks_like_html(bytes: &[u8]) -> bool {
     let head = &bytes[..bytes.len().min(2048)];
-    let start = head.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(head.len());
+    let start = head
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(head.len());
     let head = &head[start..];
     if head.first() == Some(&b'<') {
         return true;
@@ -70,7 +75,12 @@ fn charset_param(content_type: &str) -> Option<&'static Encoding> {
         if !key.trim().eq_ignore_ascii_case("charset") {
             return None;
         }
-        Encoding::for_label(value.trim().trim_matches(|c| c == '"' || c == '\'').as_bytes())
+        Encoding::for_label(
+            value
+                .trim()
+                .trim_matches(|c| c == '"' || c == '\'')
+                .as_bytes(),
+        )
     })
 }
 
@@ -92,20 +102,27 @@ fn meta_charset(bytes: &[u8]) -> Option<&'static Encoding> {
             let rest = trim_start(rest);
             if let Some(rest) = rest.strip_prefix(b"=") {
                 let rest = trim_start(rest);
-                let rest = rest.strip_prefix(b"\"").or_else(|| rest.strip_prefix(b"'")).unwrap_or(rest);
+                let rest = rest
+                    .strip_prefix(b"\"")
+                    .or_else(|| rest.strip_prefix(b"'"))
+                    .unwrap_or(rest);
                 let end = rest
                     .iter()
-                    .position(|&b| b == b'"' || b == b'\'' || b == b';' || b == b'/' || b.is_ascii_whitespace())
+                    .position(|&b| {
+                        b == b'"' || b == b'\'' || b == b';' || b == b'/' || b.is_ascii_whitespace()
+                    })
                     .unwrap_or(rest.len());
                 if let Some(enc) = Encoding::for_label(&rest[..end]) {
                     // A page that is being decoded from bytes cannot really be
                     // UTF-16 if it declared so in ASCII: the standard says
                     // treat that as UTF-8.
-                    return Some(if enc == encoding_rs::UTF_16LE || enc == encoding_rs::UTF_16BE {
-                        UTF_8
-                    } else {
-                        enc
-                    });
+                    return Some(
+                        if enc == encoding_rs::UTF_16LE || enc == encoding_rs::UTF_16BE {
+                            UTF_8
+                        } else {
+                            enc
+                        },
+                    );
                 }
             }
         }
@@ -132,7 +149,10 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 }
 
 fn trim_start(s: &[u8]) -> &[u8] {
-    let start = s.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(s.len());
+    let start = s
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(s.len());
     &s[start..]
 }
 
@@ -176,7 +196,11 @@ mod tests {
 
     #[test]
     fn bom_wins_over_declaration() {
-        let d = decode(b"\xef\xbb\xbfhello", Some("text/plain; charset=windows-1252"), false);
+        let d = decode(
+            b"\xef\xbb\xbfhello",
+            Some("text/plain; charset=windows-1252"),
+            false,
+        );
         assert_eq!(d.text, "hello");
         assert_eq!(d.encoding, "UTF-8");
     }

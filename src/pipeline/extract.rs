@@ -74,14 +74,20 @@ pub fn extract(html: &str, url: Option<&str>) -> Extracted {
         }
         Err(_) => Vec::new(),
     };
-    let blocks = if blocks.is_empty() { body_blocks(html) } else { blocks };
+    let blocks = if blocks.is_empty() {
+        body_blocks(html)
+    } else {
+        blocks
+    };
     Extracted { blocks, meta }
 }
 
 /// Sets `slot` to `value` when it is empty and `value` has text.
 fn fill(slot: &mut Option<String>, value: Option<String>) {
     if slot.is_none() {
-        *slot = value.map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        *slot = value
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty());
     }
 }
 
@@ -97,9 +103,14 @@ fn split_blocks(text: &str) -> Vec<String> {
 /// the fallback for pages that are not articles.
 fn body_blocks(html: &str) -> Vec<String> {
     let doc = Document::from(html);
-    doc.select("script, style, noscript, template, svg, nav, header, footer, form").remove();
+    doc.select("script, style, noscript, template, svg, nav, header, footer, form")
+        .remove();
     let body = doc.select("body");
-    let text = if body.exists() { body.formatted_text() } else { doc.formatted_text() };
+    let text = if body.exists() {
+        body.formatted_text()
+    } else {
+        doc.formatted_text()
+    };
     split_blocks(&text)
 }
 
@@ -114,7 +125,11 @@ fn page_metadata(doc: &Document) -> Metadata {
             .find(|v| !v.is_empty())
     };
     let mut tags: Vec<String> = Vec::new();
-    for sel in ["meta[property='article:tag']", "meta[name='news_keywords']", "meta[name='keywords']"] {
+    for sel in [
+        "meta[property='article:tag']",
+        "meta[name='news_keywords']",
+        "meta[name='keywords']",
+    ] {
         for node in doc.select(sel).iter() {
             if let Some(content) = node.attr("content") {
                 let parts: Vec<&str> = if sel.contains("article:tag") {
@@ -132,7 +147,8 @@ fn page_metadata(doc: &Document) -> Metadata {
         }
     }
     Metadata {
-        canonical_url: attr("link[rel='canonical']", "href").or_else(|| attr("meta[property='og:url']", "content")),
+        canonical_url: attr("link[rel='canonical']", "href")
+            .or_else(|| attr("meta[property='og:url']", "content")),
         modified_at: attr("meta[property='article:modified_time']", "content")
             .or_else(|| attr("meta[property='og:updated_time']", "content"))
             .or_else(|| attr("meta[itemprop='dateModified']", "content")),
@@ -170,13 +186,28 @@ mod tests {
     #[test]
     fn extract_finds_main_text_and_metadata() {
         let out = extract(PAGE, Some("https://news.example/x"));
-        assert!(out.blocks.iter().any(|b| b.starts_with("The parliament passed the annual budget")));
-        assert!(out.blocks.iter().any(|b| b.starts_with("The finance minister said")));
+        assert!(out
+            .blocks
+            .iter()
+            .any(|b| b.starts_with("The parliament passed the annual budget")));
+        assert!(out
+            .blocks
+            .iter()
+            .any(|b| b.starts_with("The finance minister said")));
         assert!(!out.blocks.iter().any(|b| b.contains("Sport")));
-        assert_eq!(out.meta.canonical_url.as_deref(), Some("https://news.example/politics/budget"));
+        assert_eq!(
+            out.meta.canonical_url.as_deref(),
+            Some("https://news.example/politics/budget")
+        );
         assert_eq!(out.meta.site_name.as_deref(), Some("Example News"));
-        assert_eq!(out.meta.published_at.as_deref(), Some("2024-10-24T08:00:00Z"));
-        assert_eq!(out.meta.modified_at.as_deref(), Some("2024-10-24T09:30:00Z"));
+        assert_eq!(
+            out.meta.published_at.as_deref(),
+            Some("2024-10-24T08:00:00Z")
+        );
+        assert_eq!(
+            out.meta.modified_at.as_deref(),
+            Some("2024-10-24T09:30:00Z")
+        );
         assert_eq!(out.meta.byline.as_deref(), Some("Jane Doe"));
         assert_eq!(out.meta.tags, vec!["budget", "parliament"]);
         assert_eq!(out.meta.lang.as_deref(), Some("en"));
@@ -184,7 +215,10 @@ mod tests {
 
     #[test]
     fn extract_falls_back_to_body_text_on_non_articles() {
-        let out = extract("<html><body><div>Just one line of text</div><script>var x;</script></body></html>", None);
+        let out = extract(
+            "<html><body><div>Just one line of text</div><script>var x;</script></body></html>",
+            None,
+        );
         assert_eq!(out.blocks, vec!["Just one line of text"]);
     }
 }

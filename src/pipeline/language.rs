@@ -200,7 +200,14 @@ mod tests {
             "Exit mobile version",
         ]))
         .expect("a language");
-        assert_eq!((lang.code.as_str(), lang.script.as_str(), lang.direction.as_str()), ("ar", "Arab", "rtl"));
+        assert_eq!(
+            (
+                lang.code.as_str(),
+                lang.script.as_str(),
+                lang.direction.as_str()
+            ),
+            ("ar", "Arab", "rtl")
+        );
         assert!(lang.confidence > 0.5);
     }
 
@@ -210,7 +217,14 @@ mod tests {
             "The government announced on Tuesday that it would raise the minimum wage next year, after months of negotiations with unions.",
         ]))
         .expect("a language");
-        assert_eq!((lang.code.as_str(), lang.script.as_str(), lang.direction.as_str()), ("en", "Latn", "ltr"));
+        assert_eq!(
+            (
+                lang.code.as_str(),
+                lang.script.as_str(),
+                lang.direction.as_str()
+            ),
+            ("en", "Latn", "ltr")
+        );
     }
 
     #[test]

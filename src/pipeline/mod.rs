@@ -85,7 +85,11 @@ pub fn run(msg: RawMessage<'_>, opts: &Options) -> Result<Article, Failure> {
             let ex = extract::extract(&html, raw.url.as_deref());
             (ex.blocks, ex.meta, boilerplate::Origin::Html)
         }
-        Body::Text(text) => (vec![text], extract::Metadata::default(), boilerplate::Origin::Text),
+        Body::Text(text) => (
+            vec![text],
+            extract::Metadata::default(),
+            boilerplate::Origin::Text,
+        ),
         Body::Bytes(bytes, content_type) => {
             let html = match content_type.as_deref().map(essence) {
                 Some(ct) if ct.contains("html") || ct.contains("xml") => true,
@@ -97,7 +101,11 @@ pub fn run(msg: RawMessage<'_>, opts: &Options) -> Result<Article, Failure> {
                 let ex = extract::extract(&decoded.text, raw.url.as_deref());
                 (ex.blocks, ex.meta, boilerplate::Origin::Html)
             } else {
-                (vec![decoded.text], extract::Metadata::default(), boilerplate::Origin::Text)
+                (
+                    vec![decoded.text],
+                    extract::Metadata::default(),
+                    boilerplate::Origin::Text,
+                )
             }
         }
     };
@@ -105,12 +113,20 @@ pub fn run(msg: RawMessage<'_>, opts: &Options) -> Result<Article, Failure> {
     // clean
     let blocks: Vec<String> = blocks.iter().flat_map(|b| clean::clean_lines(b)).collect();
     if blocks.is_empty() {
-        return Err(Failure::new(Some(id), ErrorKind::EmptyContent, "the body has no text"));
+        return Err(Failure::new(
+            Some(id),
+            ErrorKind::EmptyContent,
+            "the body has no text",
+        ));
     }
 
     // detect language, then strip boilerplate
     let language = language::detect(&blocks);
-    let title = raw.title.as_deref().or(meta.title.as_deref()).map(clean::clean_block);
+    let title = raw
+        .title
+        .as_deref()
+        .or(meta.title.as_deref())
+        .map(clean::clean_block);
     let stripped = boilerplate::strip(
         blocks,
         &boilerplate::Context {
@@ -122,7 +138,10 @@ pub fn run(msg: RawMessage<'_>, opts: &Options) -> Result<Article, Failure> {
         return Err(Failure::new(
             Some(id),
             ErrorKind::EmptyContent,
-            format!("all {} blocks of text were boilerplate", stripped.removed.len()),
+            format!(
+                "all {} blocks of text were boilerplate",
+                stripped.removed.len()
+            ),
         ));
     }
     // Detect again when boilerplate dominated the first sample.
@@ -179,7 +198,15 @@ mod tests {
 
     #[test]
     fn pipeline_rejects_non_json_with_invalid_json() {
-        let err = run(RawMessage { payload: b"not json", content_type: None, msg_id: Some("m1") }, &opts()).unwrap_err();
+        let err = run(
+            RawMessage {
+                payload: b"not json",
+                content_type: None,
+                msg_id: Some("m1"),
+            },
+            &opts(),
+        )
+        .unwrap_err();
         assert_eq!(err.error.kind, ErrorKind::InvalidJson);
         assert_eq!(err.id.as_deref(), Some("m1"));
     }
@@ -187,29 +214,75 @@ mod tests {
     #[test]
     fn pipeline_accepts_plain_text_payload_with_content_type() {
         let body = "The parliament passed the annual budget on Thursday after a debate that lasted three days and nights.";
-        let a = run(RawMessage { payload: body.as_bytes(), content_type: Some("text/plain; charset=utf-8"), msg_id: Some("m2") }, &opts()).unwrap();
+        let a = run(
+            RawMessage {
+                payload: body.as_bytes(),
+                content_type: Some("text/plain; charset=utf-8"),
+                msg_id: Some("m2"),
+            },
+            &opts(),
+        )
+        .unwrap();
         assert_eq!(a.id, "m2");
         assert_eq!(a.paragraphs, vec![body]);
     }
 
     #[test]
     fn pipeline_rejects_missing_and_double_bodies() {
-        assert_eq!(run_json(serde_json::json!({"id": "x"})).unwrap_err().error.kind, ErrorKind::InvalidSchema);
-        assert_eq!(run_json(serde_json::json!({"id": "x", "text": "a", "html": "b"})).unwrap_err().error.kind, ErrorKind::InvalidSchema);
-        assert_eq!(run_json(serde_json::json!({"id": 5, "text": "a"})).unwrap_err().error.kind, ErrorKind::InvalidSchema);
+        assert_eq!(
+            run_json(serde_json::json!({"id": "x"}))
+                .unwrap_err()
+                .error
+                .kind,
+            ErrorKind::InvalidSchema
+        );
+        assert_eq!(
+            run_json(serde_json::json!({"id": "x", "text": "a", "html": "b"}))
+                .unwrap_err()
+                .error
+                .kind,
+            ErrorKind::InvalidSchema
+        );
+        assert_eq!(
+            run_json(serde_json::json!({"id": 5, "text": "a"}))
+                .unwrap_err()
+                .error
+                .kind,
+            ErrorKind::InvalidSchema
+        );
     }
 
     #[test]
     fn pipeline_rejects_empty_and_whitespace_bodies() {
-        assert_eq!(run_json(serde_json::json!({"id": "x", "text": "  \n\t "})).unwrap_err().error.kind, ErrorKind::EmptyContent);
-        assert_eq!(run_json(serde_json::json!({"id": "x", "html": "<html><body></body></html>"})).unwrap_err().error.kind, ErrorKind::EmptyContent);
+        assert_eq!(
+            run_json(serde_json::json!({"id": "x", "text": "  \n\t "}))
+                .unwrap_err()
+                .error
+                .kind,
+            ErrorKind::EmptyContent
+        );
+        assert_eq!(
+            run_json(serde_json::json!({"id": "x", "html": "<html><body></body></html>"}))
+                .unwrap_err()
+                .error
+                .kind,
+            ErrorKind::EmptyContent
+        );
     }
 
     #[test]
     fn pipeline_rejects_payloads_over_the_limit() {
         let mut o = opts();
         o.max_payload = 10;
-        let err = run(RawMessage { payload: br#"{"text": "hello world"}"#, content_type: None, msg_id: None }, &o).unwrap_err();
+        let err = run(
+            RawMessage {
+                payload: br#"{"text": "hello world"}"#,
+                content_type: None,
+                msg_id: None,
+            },
+            &o,
+        )
+        .unwrap_err();
         assert_eq!(err.error.kind, ErrorKind::TooLarge);
     }
 
@@ -232,7 +305,10 @@ mod tests {
             "metadata": {"feed": "rss", "n": [1, 2]}
         }))
         .unwrap();
-        assert_eq!(a.metadata, Some(serde_json::json!({"feed": "rss", "n": [1, 2]})));
+        assert_eq!(
+            a.metadata,
+            Some(serde_json::json!({"feed": "rss", "n": [1, 2]}))
+        );
         assert_eq!(a.id.len(), 32);
     }
 }

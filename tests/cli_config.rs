@@ -1,0 +1,102 @@
+//! Configuration errors stop start-up with a message naming the key and its
+//! source; `provision` creates, then verifies.
+
+use crate::common::{command, NatsServer};
+
+fn run_with(args: &[&str], env: &[(&str, &str)]) -> (i32, String) {
+    let mut cmd = command("nats://127.0.0.1:1");
+    cmd.args(args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn unknown_environment_key_names_the_key_and_variable() {
+    let (code, err) = run_with(&["run"], &[("NEWSWORKER__WORKER__CONCURENCY", "4")]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("worker.concurency") && err.contains("NEWSWORKER__WORKER__CONCURENCY"),
+        "{err}"
+    );
+    assert!(err.contains("concurrency"), "lists the known keys: {err}");
+}
+
+#[test]
+fn bad_value_in_file_names_the_key_and_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.toml");
+    std::fs::write(&path, "[input]\nmode = \"sometimes\"\n").unwrap();
+    let (code, err) = run_with(&["run", "--config", path.to_str().unwrap()], &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("input.mode") && err.contains("bad.toml") && err.contains("sometimes"),
+        "{err}"
+    );
+}
+
+#[test]
+fn unknown_key_in_file_and_missing_file_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("typo.toml");
+    std::fs::write(&path, "[nats]\nurls = [\"nats://x:4222\"]\n").unwrap();
+    let (code, err) = run_with(&["run", "--config", path.to_str().unwrap()], &[]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("nats.urls") && err.contains("typo.toml"),
+        "{err}"
+    );
+    let (code, err) = run_with(&["run", "--config", "/nonexistent/newsworker.toml"], &[]);
+    assert_eq!(code, 2);
+    assert!(err.contains("/nonexistent/newsworker.toml"), "{err}");
+}
+
+#[test]
+fn unreachable_server_fails_with_a_clear_error() {
+    let (code, err) = run_with(&["run"], &[("NEWSWORKER__NATS__CONNECT_TIMEOUT", "1s")]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("nats://127.0.0.1:1"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn provision_creates_then_verifies_and_reports_mismatches() {
+    let server = NatsServer::start();
+    let out = command(&server.url).arg("provision").output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("created stream NEWS_RAW") && text.contains("created consumer newsworker"),
+        "{text}"
+    );
+    let out = command(&server.url).arg("provision").output().unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("stream NEWS_RAW exists"));
+    let out = command(&server.url)
+        .arg("provision")
+        .env("NEWSWORKER__WORKER__MAX_DELIVER", "9")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("MISMATCH") && text.contains("max_deliver"),
+        "{text}"
+    );
+    let js = async_nats::jetstream::new(server.client().await);
+    let info = js
+        .get_stream("NEWS_RAW")
+        .await
+        .unwrap()
+        .consumer_info("newsworker")
+        .await
+        .unwrap();
+    assert_eq!(
+        info.config.max_deliver, 5,
+        "the existing consumer was not reconfigured"
+    );
+}

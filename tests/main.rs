@@ -1,0 +1,10 @@
+//! Integration tests: the binary against real nats-servers started per test.
+
+mod common;
+
+mod cli_config;
+mod core_mode;
+mod crash;
+mod jetstream_flow;
+mod offline;
+mod shutdown;

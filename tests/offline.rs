@@ -1,0 +1,169 @@
+//! `newsworker process` on the seed article and the bundled samples.
+
+use std::io::Write;
+use std::process::Stdio;
+
+use newsworker::article::Article;
+
+use crate::common::bin;
+
+const SEED: &str = include_str!("fixtures/seed-article.txt");
+const BOILERPLATE: [&str; 5] = [
+    "نشرت في آخر تحديث",
+    "اعلان",
+    "شاركها.",
+    "اترك تعليقاً",
+    "Exit mobile version",
+];
+
+fn process_stdin(input: &[u8]) -> (Vec<serde_json::Value>, String) {
+    let mut child = std::process::Command::new(bin())
+        .arg("process")
+        .env("NEWSWORKER__LOG__LEVEL", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "process failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("every output line is JSON"))
+        .collect();
+    (lines, String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+/// The ten news paragraphs of the seed, as they stand in the file.
+fn seed_paragraphs() -> Vec<&'static str> {
+    SEED.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !BOILERPLATE.contains(l))
+        .collect()
+}
+
+fn assert_seed(article: &Article) {
+    let lang = article.language.as_ref().expect("a language");
+    assert_eq!(lang.code, "ar");
+    assert_eq!(lang.direction, "rtl");
+    assert_eq!(lang.script, "Arab");
+    let expected = seed_paragraphs();
+    assert_eq!(expected.len(), 10, "fixture has ten news paragraphs");
+    assert_eq!(
+        article.paragraphs, expected,
+        "exactly the ten paragraphs, in order, unchanged"
+    );
+    assert_eq!(article.text, expected.join("\n\n"));
+    for line in BOILERPLATE {
+        assert!(
+            !article.text.contains(line),
+            "boilerplate {line:?} left in the text"
+        );
+    }
+    assert_eq!(article.boilerplate.removed, 5);
+}
+
+#[test]
+fn seed_article_comes_out_as_designed() {
+    let input = serde_json::json!({"id": "seed", "text": SEED}).to_string();
+    let (lines, _) = process_stdin(input.as_bytes());
+    assert_eq!(lines.len(), 1);
+    let article: Article = serde_json::from_value(lines[0].clone()).unwrap();
+    assert_eq!(article.id, "seed");
+    assert_seed(&article);
+}
+
+#[test]
+fn seed_article_as_a_text_file_is_processed_whole() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/seed-article.txt"
+    );
+    let out = std::process::Command::new(bin())
+        .args(["process", path])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let article: Article =
+        serde_json::from_slice(out.stdout.split(|&b| b == b'\n').next().unwrap()).unwrap();
+    assert_eq!(article.id, "seed-article");
+    assert_seed(&article);
+}
+
+#[test]
+fn process_keeps_order_and_reports_errors_in_line() {
+    let good = serde_json::json!({"id": "g1", "text": "The council approved the new bus network plan on Tuesday after a long debate."});
+    let mut bytes = format!("{good}\nnot json at all\n").into_bytes();
+    bytes.extend_from_slice(b"{\"id\": \"\xff\xfe\", \"text\": \"x\"}\n");
+    bytes.extend_from_slice(format!("{{\"id\": \"e\", \"text\": \"  \"}}\n{good}\n").as_bytes());
+    let (lines, _) = process_stdin(&bytes);
+    assert_eq!(lines.len(), 5);
+    assert_eq!(lines[0]["id"], "g1");
+    assert_eq!(lines[1]["error"]["kind"], "invalid_json");
+    assert_eq!(lines[2]["error"]["kind"], "invalid_json");
+    assert!(lines[2]["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("UTF-8"));
+    assert_eq!(lines[3]["error"]["kind"], "empty_content");
+    assert_eq!(lines[3]["id"], "e");
+    assert_eq!(lines[4]["id"], "g1");
+}
+
+#[test]
+fn bundled_samples_process_cleanly() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/articles.jsonl");
+    let out = std::process::Command::new(bin())
+        .args(["process", path])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let articles: Vec<Article> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("an article, not an error"))
+        .collect();
+    let langs: Vec<(&str, &str)> = articles
+        .iter()
+        .map(|a| {
+            (
+                a.id.as_str(),
+                a.language.as_ref().map_or("und", |l| l.code.as_str()),
+            )
+        })
+        .collect();
+    assert_eq!(
+        langs,
+        [
+            ("seed", "ar"),
+            ("en-budget", "en"),
+            ("fr-transport", "fr"),
+            ("ru-cp1251", "ru"),
+            ("zh-weather", "zh"),
+            ("ja-festival", "ja"),
+            ("fa-market", "fa")
+        ]
+    );
+    assert_seed(&articles[0]);
+    let en = &articles[1];
+    assert_eq!(
+        en.title.as_deref(),
+        Some("Parliament passes the annual budget after three days of debate")
+    );
+    assert!(en
+        .paragraphs
+        .iter()
+        .all(|p| !p.contains("Subscribe") && !p.contains("cookies")));
+    assert_eq!(en.published_at.as_deref(), Some("2024-10-24T08:00:00Z"));
+    assert!(
+        articles[3].text.starts_with("Правительство"),
+        "windows-1251 page decoded: {}",
+        articles[3].text
+    );
+}

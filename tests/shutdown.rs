@@ -1,0 +1,70 @@
+//! SIGTERM: the worker stops pulling, finishes or hands back what it holds,
+//! and exits 0 within the grace period; nothing is lost.
+
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
+
+use crate::common::{
+    corpus, provision, publish_all, read_stream, wait_for_counts, NatsServer, Worker,
+};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_exits_zero_within_grace_and_loses_nothing() {
+    const N: usize = 1500;
+    let server = NatsServer::start();
+    let env = [("NEWSWORKER__WORKER__SHUTDOWN_GRACE", "10s")];
+    provision(&server.url, &env);
+    let js = async_nats::jetstream::new(server.client().await);
+    let items = (0..N)
+        .map(|n| {
+            let g = corpus::article(n, "term");
+            (
+                format!("news.raw.{}", g.raw["source"].as_str().unwrap()),
+                g.id,
+                serde_json::to_vec(&g.raw).unwrap(),
+            )
+        })
+        .collect();
+    publish_all(&js, items).await;
+
+    let mut a = Worker::spawn(&server.url, server.dir.path(), "a", &env);
+    wait_for_counts(&js, "some progress", |_, out, _| out >= 100).await;
+    let signalled = Instant::now();
+    a.signal(libc::SIGTERM);
+    let status = a
+        .wait_exit(Duration::from_secs(15))
+        .expect("worker exits after SIGTERM");
+    let took = signalled.elapsed();
+    assert!(
+        status.success(),
+        "exit status {status:?}; log:\n{}",
+        a.log_text()
+    );
+    assert!(
+        took < Duration::from_secs(10),
+        "exit took {took:?}, over the 10s grace period"
+    );
+    let log = a.log_text();
+    assert!(
+        log.contains("Shutdown signal received") && log.contains("Worker stopped"),
+        "log:\n{log}"
+    );
+
+    let (_, done, _) = wait_for_counts(&js, "after stop", |_, _, _| true).await;
+    assert!((done as usize) < N, "the stop must land mid-stream");
+    let _b = Worker::spawn(&server.url, server.dir.path(), "b", &[]);
+    wait_for_counts(&js, "the rest processed", |raw, out, _| {
+        raw == 0 && out as usize >= N
+    })
+    .await;
+    let ids: HashSet<String> = read_stream(&js, "NEWS_ARTICLES")
+        .await
+        .into_iter()
+        .map(|m| m.headers["Nats-Msg-Id"].clone())
+        .collect();
+    assert_eq!(ids.len(), N);
+    assert_eq!(
+        crate::common::stream_len(&js, "NEWS_ARTICLES").await as usize,
+        N
+    );
+}
