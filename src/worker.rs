@@ -161,32 +161,39 @@ pub async fn run_pipeline(shared: &Arc<Shared>, d: &Delivery<'_>) -> Result<Arti
     let content_type = header(d.headers, "Content-Type").map(str::to_string);
     let msg_id = header(d.headers, "Nats-Msg-Id").map(str::to_string);
     let shared = Arc::clone(shared);
-    let span = tracing::Span::current();
-    let joined = tokio::task::spawn_blocking(move || {
-        let _entered = span.enter();
+    run_blocking(msg_id.clone(), move || {
         let raw = RawMessage {
             payload: &payload,
             content_type: content_type.as_deref(),
             msg_id: msg_id.as_deref(),
         };
-        std::panic::catch_unwind(AssertUnwindSafe(|| pipeline::run(raw, &shared.opts)))
-            .map_err(|panic| (msg_id.clone(), panic_message(panic.as_ref())))
+        pipeline::run(raw, &shared.opts)
+    })
+    .await
+}
+
+/// Runs `stage` on tokio's blocking pool, in the caller's span; a panic
+/// becomes an `internal` failure for message `id`.
+pub async fn run_blocking(
+    id: Option<String>,
+    stage: impl FnOnce() -> Result<Article, Failure> + Send + 'static,
+) -> Result<Article, Failure> {
+    let span = tracing::Span::current();
+    let joined = tokio::task::spawn_blocking(move || {
+        let _entered = span.enter();
+        std::panic::catch_unwind(AssertUnwindSafe(stage))
     })
     .await;
-    match joined {
-        Ok(Ok(result)) => result,
-        Ok(Err((id, msg))) => Err(Failure {
-            id,
-            error: PipelineError::new(
-                ErrorKind::Internal,
-                format!("a pipeline stage panicked: {msg}"),
-            ),
-        }),
-        Err(e) => Err(Failure {
-            id: None,
-            error: PipelineError::new(ErrorKind::Internal, format!("pipeline task failed: {e}")),
-        }),
-    }
+    let cause = match joined {
+        Ok(Ok(result)) => return result,
+        Ok(Err(panic)) => format!("a pipeline stage panicked: {}", panic_message(panic.as_ref())),
+        Err(e) => format!("pipeline task failed: {e}"),
+    };
+    tracing::error!(id = id.as_deref().unwrap_or(""), %cause, "Pipeline panicked; dead-lettering as internal.");
+    Err(Failure {
+        id,
+        error: PipelineError::new(ErrorKind::Internal, cause),
+    })
 }
 
 /// Decides the fate of one message: publish the article, dead-letter the
@@ -616,5 +623,27 @@ async fn handle_core(shared: &Arc<Shared>, client: &Client, msg: async_nats::Mes
             }
         }
         Err(e) => tracing::error!(error = %e, "Cannot serialise the reply."),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_panicking_stage_becomes_an_internal_failure() {
+        let out = run_blocking(Some("p1".into()), || panic!("boom in a stage")).await.unwrap_err();
+        assert_eq!(out.error.kind, ErrorKind::Internal);
+        assert_eq!(out.id.as_deref(), Some("p1"));
+        assert!(out.error.message.contains("boom in a stage"), "{}", out.error.message);
+        // The runtime and the blocking pool are still usable afterwards.
+        let again = run_blocking(None, || Err(Failure { id: None, error: PipelineError::new(ErrorKind::EmptyContent, "x") })).await;
+        assert_eq!(again.unwrap_err().error.kind, ErrorKind::EmptyContent);
+    }
+
+    #[test]
+    fn header_values_lose_line_breaks_and_stay_short() {
+        assert_eq!(header_safe("a\r\nb"), "a  b");
+        assert_eq!(header_safe(&"é".repeat(2000)).len(), 1024);
     }
 }
