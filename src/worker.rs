@@ -186,7 +186,10 @@ pub async fn run_blocking(
     .await;
     let cause = match joined {
         Ok(Ok(result)) => return result,
-        Ok(Err(panic)) => format!("a pipeline stage panicked: {}", panic_message(panic.as_ref())),
+        Ok(Err(panic)) => format!(
+            "a pipeline stage panicked: {}",
+            panic_message(panic.as_ref())
+        ),
         Err(e) => format!("pipeline task failed: {e}"),
     };
     tracing::error!(id = id.as_deref().unwrap_or(""), %cause, "Pipeline panicked; dead-lettering as internal.");
@@ -632,12 +635,24 @@ mod tests {
 
     #[tokio::test]
     async fn a_panicking_stage_becomes_an_internal_failure() {
-        let out = run_blocking(Some("p1".into()), || panic!("boom in a stage")).await.unwrap_err();
+        let out = run_blocking(Some("p1".into()), || panic!("boom in a stage"))
+            .await
+            .unwrap_err();
         assert_eq!(out.error.kind, ErrorKind::Internal);
         assert_eq!(out.id.as_deref(), Some("p1"));
-        assert!(out.error.message.contains("boom in a stage"), "{}", out.error.message);
+        assert!(
+            out.error.message.contains("boom in a stage"),
+            "{}",
+            out.error.message
+        );
         // The runtime and the blocking pool are still usable afterwards.
-        let again = run_blocking(None, || Err(Failure { id: None, error: PipelineError::new(ErrorKind::EmptyContent, "x") })).await;
+        let again = run_blocking(None, || {
+            Err(Failure {
+                id: None,
+                error: PipelineError::new(ErrorKind::EmptyContent, "x"),
+            })
+        })
+        .await;
         assert_eq!(again.unwrap_err().error.kind, ErrorKind::EmptyContent);
     }
 
