@@ -146,3 +146,121 @@ async fn oversized_and_empty_pages_are_typed_dead_letters_and_the_worker_keeps_s
     assert_eq!(kinds[&big], "too_large");
     assert_eq!(kinds[&empty], "empty_content");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn transient_failures_are_retried_then_dead_lettered_as_max_deliveries() {
+    let server = NatsServer::start();
+    let env = [
+        ("NEWSWORKER__WORKER__MAX_DELIVER", "3"),
+        ("NEWSWORKER__WORKER__BACKOFF", "[\"100ms\"]"),
+        ("NEWSWORKER__NATS__REQUEST_TIMEOUT", "1s"),
+    ];
+    provision(&server.url, &env);
+    let js = async_nats::jetstream::new(server.client().await);
+    let mut w = Worker::spawn(&server.url, server.dir.path(), "solo", &env);
+    let deadline = std::time::Instant::now() + crate::common::WAIT;
+    while !w.log_text().contains("Worker started") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "worker did not start:\n{}",
+            w.log_text()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // With the output stream gone, publishing an article fails: a transient error.
+    js.delete_stream("NEWS_ARTICLES").await.unwrap();
+    let g = corpus::article(7, "transient");
+    let payload = serde_json::to_vec(&g.raw).unwrap();
+    publish_all(
+        &js,
+        vec![("news.raw.x".into(), g.id.clone(), payload.clone())],
+    )
+    .await;
+    wait_for_dlq(&js, 1).await;
+    let dead = read_stream(&js, "NEWS_DLQ").await;
+    assert_eq!(dead.len(), 1);
+    assert_eq!(dead[0].payload, payload);
+    assert_eq!(dead[0].subject, "news.dlq.max_deliveries");
+    assert_eq!(dead[0].headers["Newsworker-Error-Kind"], "max_deliveries");
+    assert_eq!(dead[0].headers["Newsworker-Deliveries"], "3");
+    assert!(
+        dead[0].headers["Newsworker-Error"].contains("NEWS_ARTICLES")
+            || dead[0].headers["Newsworker-Error"].contains("news.articles")
+    );
+    assert_eq!(dead[0].headers["Nats-Msg-Id"], g.id);
+    assert_eq!(
+        crate::common::stream_len(&js, "NEWS_RAW").await,
+        0,
+        "the input was acknowledged after dead-lettering"
+    );
+    assert!(
+        w.child.try_wait().unwrap().is_none(),
+        "the worker is still running"
+    );
+}
+
+async fn wait_for_dlq(js: &async_nats::jetstream::Context, n: u64) {
+    let deadline = std::time::Instant::now() + crate::common::WAIT;
+    while crate::common::stream_len(js, "NEWS_DLQ").await < n {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no dead letter arrived"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn publish_command_feeds_the_worker_and_refuses_bad_lines() {
+    let server = NatsServer::start();
+    let samples = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/articles.jsonl");
+    let out = crate::common::command(&server.url)
+        .args(["publish", samples])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("published 7"));
+    // Publishing again stores nothing new: same ids, same Nats-Msg-Id.
+    let out = crate::common::command(&server.url)
+        .args(["publish", samples])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("published 0, already present 7"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let bad = server.dir.path().join("bad.jsonl");
+    std::fs::write(
+        &bad,
+        "{\"id\": \"ok\", \"text\": \"The council approved the new bus plan on Tuesday after a long debate.\"}\nnot json\n{\"id\": \"nobody\"}\n",
+    ).unwrap();
+    let out = crate::common::command(&server.url)
+        .args(["publish", bad.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("bad.jsonl:2") && err.contains("bad.jsonl:3") && err.contains("published 1"),
+        "{err}"
+    );
+
+    let js = async_nats::jetstream::new(server.client().await);
+    let _w = Worker::spawn(&server.url, server.dir.path(), "solo", &[]);
+    wait_for_counts(&js, "samples processed", |raw, out, _| raw == 0 && out == 8).await;
+    let subjects: HashMap<String, String> = read_stream(&js, "NEWS_ARTICLES")
+        .await
+        .into_iter()
+        .map(|m| (m.headers["Nats-Msg-Id"].clone(), m.subject))
+        .collect();
+    assert_eq!(subjects["seed"], "news.articles.ar");
+    assert_eq!(subjects["ru-cp1251"], "news.articles.ru");
+    assert_eq!(subjects["ja-festival"], "news.articles.ja");
+    assert_eq!(subjects["ok"], "news.articles.en");
+}
