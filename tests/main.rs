@@ -7,4 +7,5 @@ mod core_mode;
 mod crash;
 mod jetstream_flow;
 mod offline;
+mod scripts;
 mod shutdown;
