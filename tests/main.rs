@@ -1,4 +1,5 @@
-//! Integration tests: the binary against real nats-servers started per test.
+//! Integration tests: the binary against real nats-servers started per test,
+//! and the library on fixture pages (scripts).
 
 mod common;
 

@@ -9,7 +9,9 @@
 //! of its body.
 
 use dom_query::Document;
-use dom_smoothie::{Config, Readability, TextMode};
+use dom_smoothie::{Config, Readability};
+
+use crate::pipeline::blocks::{self, Block, Scope};
 
 /// Metadata of a page. Every field is as declared by the page, trimmed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -52,13 +54,20 @@ pub struct Extracted {
 pub fn extract(html: &str, url: Option<&str>) -> Extracted {
     let doc = Document::from(html);
     let mut meta = page_metadata(&doc);
+    // The page's own densest run of prose: the fallback when Readability
+    // settles on a fragment (a disclosure box, a footer).
+    let page_blocks = blocks::blocks(&doc.root(), Scope::Page);
+    let fallback: Vec<&Block> = blocks::densest_run(&page_blocks)
+        .into_iter()
+        .map(|i| &page_blocks[i])
+        .collect();
     let cfg = Config {
-        text_mode: TextMode::Formatted,
+        keep_classes: true,
         ..Config::default()
     };
     let url = url.filter(|u| u.starts_with("http://") || u.starts_with("https://"));
     let article = Readability::with_document(doc, url, Some(cfg)).and_then(|mut r| r.parse());
-    let blocks = match article {
+    let main = match article {
         Ok(article) => {
             fill(&mut meta.title, Some(article.title));
             fill(&mut meta.byline, article.byline);
@@ -70,16 +79,55 @@ pub fn extract(html: &str, url: Option<&str>) -> Extracted {
             fill(&mut meta.canonical_url, article.url);
             fill(&mut meta.lang, article.lang);
             fill(&mut meta.dir, article.dir);
-            split_blocks(&article.text_content)
+            let content = Document::from(article.content.as_ref());
+            clean_content(blocks::blocks(&content.root(), Scope::Content))
         }
         Err(_) => Vec::new(),
     };
-    let blocks = if blocks.is_empty() {
-        body_blocks(html)
+    let main_words: usize = main.iter().map(|b| blocks::words(b)).sum();
+    let fallback_words: usize = fallback.iter().map(|b| blocks::words(&b.text)).sum();
+    let blocks = if main_words * 10 < fallback_words * 5 {
+        fallback.into_iter().map(|b| b.text.clone()).collect()
+    } else if main.is_empty() {
+        // Not an article at all: whatever prose-like text the page has.
+        page_blocks
+            .into_iter()
+            .filter(|b| !b.furniture && b.link_density() <= 0.5)
+            .map(|b| b.text)
+            .collect()
     } else {
-        blocks
+        main
     };
     Extracted { blocks, meta }
+}
+
+/// Drops what Readability keeps but readers skip: captions and credits, link
+/// lists and tables of contents, share and related-content furniture, and
+/// short lines repeated within the article (tab labels, "Get the recipe").
+fn clean_content(blocks: Vec<Block>) -> Vec<String> {
+    let mut keep: Vec<bool> = blocks
+        .iter()
+        .map(|b| {
+            let w = blocks::words(&b.text);
+            !(b.caption || (b.link_density() > 0.6 && w < 20) || (b.furniture && w < 25))
+        })
+        .collect();
+    // A short line that occurs more than once: keep its last occurrence only
+    // (a table of contents lists the headings that follow).
+    let mut last: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for (i, b) in blocks.iter().enumerate() {
+        if keep[i] && blocks::words(&b.text) <= 8 {
+            if let Some(prev) = last.insert(b.text.as_str(), i) {
+                keep[prev] = false;
+            }
+        }
+    }
+    blocks
+        .into_iter()
+        .zip(keep)
+        .filter(|(_, k)| *k)
+        .map(|(b, _)| b.text)
+        .collect()
 }
 
 /// Sets `slot` to `value` when it is empty and `value` has text.
@@ -89,29 +137,6 @@ fn fill(slot: &mut Option<String>, value: Option<String>) {
             .map(|v| v.trim().to_string())
             .filter(|v| !v.is_empty());
     }
-}
-
-fn split_blocks(text: &str) -> Vec<String> {
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
-/// The text of the page's body, one block a line, without scripts and styles:
-/// the fallback for pages that are not articles.
-fn body_blocks(html: &str) -> Vec<String> {
-    let doc = Document::from(html);
-    doc.select("script, style, noscript, template, svg, nav, header, footer, form")
-        .remove();
-    let body = doc.select("body");
-    let text = if body.exists() {
-        body.formatted_text()
-    } else {
-        doc.formatted_text()
-    };
-    split_blocks(&text)
 }
 
 /// What dom_smoothie does not read: canonical URL, modification time, tags,

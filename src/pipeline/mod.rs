@@ -9,6 +9,7 @@
 //! tested on its own and the worker runs [`run`] on a blocking thread.
 
 pub mod assemble;
+pub mod blocks;
 pub mod boilerplate;
 pub mod clean;
 pub mod decode;

@@ -1,0 +1,435 @@
+//! Text blocks of a DOM, with what tells article text from page furniture:
+//! link density, the block's tag, whether it sits in a caption, and whether
+//! an ancestor's class or id names a share bar, a comment section, a menu.
+//!
+//! Used by the extract stage twice: to clean the main content Readability
+//! found, and to find the main content itself, by the densest run of text
+//! blocks (maximum-subsequence segmentation), when Readability picked a
+//! fragment. The walk is iterative, so a 100,000-deep page cannot overflow
+//! the stack.
+
+use dom_query::NodeRef;
+
+/// One block of text: a paragraph, heading, list item, table cell or line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Block {
+    /// The text, whitespace collapsed.
+    pub text: String,
+    /// Characters of `text` inside links.
+    pub link_chars: usize,
+    /// The innermost block-level element that holds it (`p`, `li`, `h2`, ...).
+    pub tag: String,
+    /// Inside a `figcaption` or an element whose class names a caption or credit.
+    pub caption: bool,
+    /// An ancestor's class or id names page furniture (share, comments, related, ...).
+    pub furniture: bool,
+}
+
+impl Block {
+    /// Share of the text inside links, 0.0 to 1.0.
+    pub fn link_density(&self) -> f64 {
+        let n = self.text.chars().count();
+        if n == 0 {
+            0.0
+        } else {
+            (self.link_chars as f64 / n as f64).min(1.0)
+        }
+    }
+
+    /// Whether the block is a heading.
+    pub fn is_heading(&self) -> bool {
+        matches!(self.tag.as_str(), "h1" | "h2" | "h3" | "h4" | "h5" | "h6")
+    }
+}
+
+/// How much of the page a walk skips.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Skip only what never holds text (scripts, styles, forms, ...).
+    Content,
+    /// Also skip navigation, headers, footers, asides and elements whose
+    /// class or id names page furniture.
+    Page,
+}
+
+const BLOCK_TAGS: &[&str] = &[
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "body",
+    "br",
+    "caption",
+    "dd",
+    "details",
+    "dialog",
+    "div",
+    "dl",
+    "dt",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hr",
+    "li",
+    "main",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "summary",
+    "table",
+    "td",
+    "th",
+    "tr",
+    "ul",
+];
+
+const NEVER_TEXT: &[&str] = &[
+    "script", "style", "noscript", "template", "svg", "iframe", "button", "select", "textarea",
+    "input", "head", "object", "embed", "canvas", "video", "audio", "map", "math",
+];
+
+const PAGE_FURNITURE_TAGS: &[&str] = &["nav", "footer", "aside", "header", "form", "menu"];
+
+/// Class or id tokens that name page furniture.
+const FURNITURE_TOKENS: &[&str] = &[
+    "share",
+    "sharing",
+    "social",
+    "comment",
+    "comments",
+    "related",
+    "recommended",
+    "recommendations",
+    "newsletter",
+    "subscribe",
+    "subscription",
+    "cookie",
+    "cookies",
+    "consent",
+    "gdpr",
+    "breadcrumb",
+    "breadcrumbs",
+    "menu",
+    "navbar",
+    "nav",
+    "navigation",
+    "sidebar",
+    "footer",
+    "masthead",
+    "banner",
+    "promo",
+    "advert",
+    "advertisement",
+    "ad",
+    "ads",
+    "sponsored",
+    "popup",
+    "modal",
+    "toc",
+    "signup",
+    "paywall",
+    "disclaimer",
+    "disclosure",
+    "tags",
+    "pagination",
+];
+
+/// Class tokens that mark captions and credits.
+const CAPTION_TOKENS: &[&str] = &[
+    "caption",
+    "credit",
+    "credits",
+    "wp-caption-text",
+    "figcaption",
+    "photo-credit",
+];
+
+/// Walks `root` and returns its text blocks in document order.
+pub fn blocks(root: &NodeRef<'_>, scope: Scope) -> Vec<Block> {
+    enum Op<'a> {
+        Enter(NodeRef<'a>),
+        Exit {
+            block: bool,
+            link: bool,
+            caption: bool,
+            furniture: bool,
+        },
+    }
+    let mut out = Vec::new();
+    let mut cur = Block {
+        text: String::new(),
+        link_chars: 0,
+        tag: String::new(),
+        caption: false,
+        furniture: false,
+    };
+    let mut block_tags: Vec<String> = vec!["div".to_string()];
+    let (mut links, mut captions, mut furniture) = (0usize, 0usize, 0usize);
+    let mut stack = vec![Op::Enter(root.clone())];
+    // An element that holds most of the text is the page or the article
+    // itself, whatever its class says ("has-sidebar", "post-widget").
+    let total_len = root.text().len();
+    let flush = |cur: &mut Block, out: &mut Vec<Block>| {
+        let text = cur.text.trim();
+        if !text.is_empty() {
+            out.push(Block {
+                text: text.to_string(),
+                link_chars: cur.link_chars.min(text.chars().count()),
+                tag: cur.tag.clone(),
+                caption: cur.caption,
+                furniture: cur.furniture,
+            });
+        }
+        cur.text.clear();
+        cur.link_chars = 0;
+    };
+    while let Some(op) = stack.pop() {
+        match op {
+            Op::Exit {
+                block,
+                link,
+                caption,
+                furniture: f,
+            } => {
+                if block {
+                    flush(&mut cur, &mut out);
+                    block_tags.pop();
+                }
+                links -= usize::from(link);
+                captions -= usize::from(caption);
+                furniture -= usize::from(f);
+            }
+            Op::Enter(node) => {
+                if node.is_text() {
+                    let text = node.text();
+                    if cur.text.is_empty() {
+                        cur.tag = block_tags.last().cloned().unwrap_or_default();
+                        cur.caption = captions > 0;
+                        cur.furniture = furniture > 0;
+                    }
+                    let before = cur.text.chars().count();
+                    push_collapsed(&mut cur.text, &text);
+                    if links > 0 {
+                        cur.link_chars += cur.text.chars().count() - before;
+                    }
+                    continue;
+                }
+                let name = match node.node_name() {
+                    Some(n) => n.to_ascii_lowercase(),
+                    None => {
+                        // The document node: walk its children.
+                        if node.is_document() || node.is_fragment() {
+                            let kids: Vec<_> = node.children_it(true).collect();
+                            stack.extend(kids.into_iter().map(Op::Enter));
+                        }
+                        continue;
+                    }
+                };
+                if NEVER_TEXT.contains(&name.as_str()) {
+                    continue;
+                }
+                let tokens = class_tokens(&node);
+                let is_furniture = (PAGE_FURNITURE_TAGS.contains(&name.as_str())
+                    || tokens
+                        .iter()
+                        .any(|t| FURNITURE_TOKENS.contains(&t.as_str())))
+                    && node.text().len() * 2 < total_len;
+                if scope == Scope::Page
+                    && is_furniture
+                    && name != "body"
+                    && name != "html"
+                    && name != "main"
+                    && name != "article"
+                {
+                    continue;
+                }
+                let block = BLOCK_TAGS.contains(&name.as_str());
+                let link = name == "a";
+                let caption = name == "figcaption"
+                    || tokens.iter().any(|t| CAPTION_TOKENS.contains(&t.as_str()));
+                if block {
+                    flush(&mut cur, &mut out);
+                    block_tags.push(name.clone());
+                }
+                links += usize::from(link);
+                captions += usize::from(caption);
+                furniture += usize::from(is_furniture);
+                stack.push(Op::Exit {
+                    block,
+                    link,
+                    caption,
+                    furniture: is_furniture,
+                });
+                let kids: Vec<_> = node.children_it(true).collect();
+                stack.extend(kids.into_iter().map(Op::Enter));
+                if !block && !cur.text.is_empty() && matches!(name.as_str(), "img" | "wbr") {
+                    cur.text.push(' ');
+                }
+            }
+        }
+    }
+    flush(&mut cur, &mut out);
+    out
+}
+
+/// Appends `text` with runs of whitespace collapsed to one space.
+fn push_collapsed(out: &mut String, text: &str) {
+    let mut space = out.ends_with(' ') || out.is_empty();
+    for c in text.chars() {
+        if c.is_whitespace() {
+            if !space {
+                out.push(' ');
+                space = true;
+            }
+        } else {
+            out.push(c);
+            space = false;
+        }
+    }
+}
+
+/// Lower-case tokens of an element's class and id, split on `-`, `_` and spaces.
+fn class_tokens(node: &NodeRef<'_>) -> Vec<String> {
+    let mut tokens = Vec::new();
+    for value in [node.class(), node.id_attr()].into_iter().flatten() {
+        for t in value.split(|c: char| c.is_whitespace() || c == '-' || c == '_') {
+            if !t.is_empty() && t.len() <= 40 {
+                tokens.push(t.to_ascii_lowercase());
+            }
+        }
+    }
+    tokens
+}
+
+/// Words in a block; CJK text counts one word per two characters.
+pub fn words(text: &str) -> usize {
+    crate::pipeline::boilerplate::word_count(text)
+}
+
+/// The densest run of text blocks: each block scores its words when it looks
+/// like prose (enough words, few links) and minus its words when it looks like
+/// navigation; the run with the highest total is the main content
+/// (maximum-subsequence segmentation). Navigation-like blocks inside the run
+/// are dropped.
+pub fn densest_run(blocks: &[Block]) -> Vec<usize> {
+    let score = |b: &Block| -> i64 {
+        let w = words(&b.text) as i64;
+        let ld = b.link_density();
+        if b.furniture || ld > 0.5 {
+            -w.max(5)
+        } else if w >= 12 && ld < 0.3 {
+            w
+        } else if w < 4 {
+            -2
+        } else {
+            -1
+        }
+    };
+    let (mut best, mut best_range) = (0i64, None);
+    let (mut sum, mut start) = (0i64, 0usize);
+    for (i, b) in blocks.iter().enumerate() {
+        if sum <= 0 {
+            sum = 0;
+            start = i;
+        }
+        sum += score(b);
+        if sum > best {
+            best = sum;
+            best_range = Some((start, i));
+        }
+    }
+    let Some((s, e)) = best_range else {
+        return Vec::new();
+    };
+    (s..=e)
+        .filter(|&i| !blocks[i].furniture && blocks[i].link_density() <= 0.5 && !blocks[i].caption)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dom_query::Document;
+
+    #[test]
+    fn blocks_carry_link_density_tags_and_captions() {
+        let doc = Document::from(
+            "<body><p>Plain text <a href='#'>and a link</a></p><ul><li><a href='/x'>Menu item</a></li></ul>\
+             <figure><img src=x><figcaption>A photo credit</figcaption></figure><h2>Heading</h2></body>",
+        );
+        let b = blocks(&doc.root(), Scope::Content);
+        let texts: Vec<&str> = b.iter().map(|b| b.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "Plain text and a link",
+                "Menu item",
+                "A photo credit",
+                "Heading"
+            ]
+        );
+        assert_eq!(b[0].tag, "p");
+        assert!((b[0].link_density() - 10.0 / 21.0).abs() < 1e-9);
+        assert_eq!(b[1].link_density(), 1.0);
+        assert!(b[2].caption);
+        assert!(b[3].is_heading());
+    }
+
+    #[test]
+    fn page_scope_skips_navigation_and_furniture() {
+        let doc = Document::from(
+            "<body><nav><p>Home News</p></nav><div class='share-bar'><p>Share this</p></div>\
+             <article><p>Body text.</p></article><footer><p>Footer</p></footer></body>",
+        );
+        let texts: Vec<String> = blocks(&doc.root(), Scope::Page)
+            .into_iter()
+            .map(|b| b.text)
+            .collect();
+        assert_eq!(texts, ["Body text."]);
+    }
+
+    #[test]
+    fn deep_nesting_does_not_overflow_the_stack() {
+        let html = format!(
+            "<body>{}deep text{}</body>",
+            "<div>".repeat(3_000),
+            "</div>".repeat(3_000)
+        );
+        let doc = Document::from(html.as_str());
+        let b = blocks(&doc.root(), Scope::Content);
+        assert_eq!(b.last().map(|b| b.text.as_str()), Some("deep text"));
+    }
+
+    #[test]
+    fn densest_run_finds_the_article_between_menus() {
+        let prose = "This is a long paragraph of article text that has many words in it and goes on for a while.";
+        let mk = |t: &str, link: bool| Block {
+            text: t.to_string(),
+            link_chars: if link { t.chars().count() } else { 0 },
+            tag: "p".into(),
+            caption: false,
+            furniture: false,
+        };
+        let blocks = vec![
+            mk("Home", true),
+            mk("World", true),
+            mk(prose, false),
+            mk("Short line.", false),
+            mk(prose, false),
+            mk("Related", true),
+            mk("Other story", true),
+        ];
+        assert_eq!(densest_run(&blocks), vec![2, 3, 4]);
+    }
+}
