@@ -15,7 +15,7 @@ use dom_query::NodeRef;
 pub struct Block {
     /// The text, whitespace collapsed.
     pub text: String,
-    /// Characters of `text` inside links.
+    /// Bytes of `text` inside links.
     pub link_chars: usize,
     /// The innermost block-level element that holds it (`p`, `li`, `h2`, ...).
     pub tag: String,
@@ -28,7 +28,7 @@ pub struct Block {
 impl Block {
     /// Share of the text inside links, 0.0 to 1.0.
     pub fn link_density(&self) -> f64 {
-        let n = self.text.chars().count();
+        let n = self.text.len();
         if n == 0 {
             0.0
         } else {
@@ -155,6 +155,24 @@ const CAPTION_TOKENS: &[&str] = &[
     "photo-credit",
 ];
 
+/// What the walk needs to know about one node, read in a single borrow.
+enum Seen {
+    /// A text node (its text already appended to the current block).
+    Text,
+    /// An element: its tag (when it is one the walk knows) and class hints.
+    Element {
+        tag: Option<&'static str>,
+        never_text: bool,
+        furniture: bool,
+        caption: bool,
+        image: bool,
+    },
+    /// The document or a fragment: walk its children.
+    Container,
+    /// Comments, doctypes: nothing.
+    Other,
+}
+
 /// Walks `root` and returns its text blocks in document order.
 pub fn blocks(root: &NodeRef<'_>, scope: Scope) -> Vec<Block> {
     enum Op<'a> {
@@ -167,35 +185,34 @@ pub fn blocks(root: &NodeRef<'_>, scope: Scope) -> Vec<Block> {
         },
     }
     let mut out = Vec::new();
-    let mut cur = Block {
-        text: String::new(),
-        link_chars: 0,
-        tag: String::new(),
-        caption: false,
-        furniture: false,
-    };
-    let mut block_tags: Vec<String> = vec!["div".to_string()];
+    let mut text = String::new();
+    let mut link_bytes = 0usize;
+    let mut started = (String::new(), false, false);
+    let mut block_tags: Vec<&'static str> = vec!["div"];
     let (mut links, mut captions, mut furniture) = (0usize, 0usize, 0usize);
     let mut stack = vec![Op::Enter(root.clone())];
     // An element that holds most of the text is the page or the article
     // itself, whatever its class says ("has-sidebar", "post-widget").
     let total_len = root.text().len();
-    let flush = |cur: &mut Block, out: &mut Vec<Block>| {
-        let text = cur.text.trim();
-        if !text.is_empty() {
+    let flush = |text: &mut String,
+                 link_bytes: &mut usize,
+                 started: &(String, bool, bool),
+                 out: &mut Vec<Block>| {
+        let t = text.trim();
+        if !t.is_empty() {
             out.push(Block {
-                text: text.to_string(),
-                link_chars: cur.link_chars.min(text.chars().count()),
-                tag: cur.tag.clone(),
-                caption: cur.caption,
-                furniture: cur.furniture,
+                text: t.to_string(),
+                link_chars: (*link_bytes).min(t.len()),
+                tag: started.0.clone(),
+                caption: started.1,
+                furniture: started.2,
             });
         }
-        cur.text.clear();
-        cur.link_chars = 0;
+        text.clear();
+        *link_bytes = 0;
     };
     while let Some(op) = stack.pop() {
-        match op {
+        let node = match op {
             Op::Exit {
                 block,
                 link,
@@ -203,83 +220,115 @@ pub fn blocks(root: &NodeRef<'_>, scope: Scope) -> Vec<Block> {
                 furniture: f,
             } => {
                 if block {
-                    flush(&mut cur, &mut out);
+                    flush(&mut text, &mut link_bytes, &started, &mut out);
                     block_tags.pop();
                 }
                 links -= usize::from(link);
                 captions -= usize::from(caption);
                 furniture -= usize::from(f);
+                continue;
             }
-            Op::Enter(node) => {
-                if node.is_text() {
-                    let text = node.text();
-                    if cur.text.is_empty() {
-                        cur.tag = block_tags.last().cloned().unwrap_or_default();
-                        cur.caption = captions > 0;
-                        cur.furniture = furniture > 0;
+            Op::Enter(node) => node,
+        };
+        let in_link = links > 0;
+        let seen = node
+            .query(|n| match &n.data {
+                dom_query::NodeData::Text { contents } => {
+                    if text.is_empty() {
+                        started = (
+                            block_tags.last().copied().unwrap_or("div").to_string(),
+                            captions > 0,
+                            furniture > 0,
+                        );
                     }
-                    let before = cur.text.chars().count();
-                    push_collapsed(&mut cur.text, &text);
-                    if links > 0 {
-                        cur.link_chars += cur.text.chars().count() - before;
+                    let before = text.len();
+                    push_collapsed(&mut text, contents);
+                    if in_link {
+                        link_bytes += text.len() - before;
                     }
-                    continue;
+                    Seen::Text
                 }
-                let name = match node.node_name() {
-                    Some(n) => n.to_ascii_lowercase(),
-                    None => {
-                        // The document node: walk its children.
-                        if node.is_document() || node.is_fragment() {
-                            let kids: Vec<_> = node.children_it(true).collect();
-                            stack.extend(kids.into_iter().map(Op::Enter));
-                        }
-                        continue;
-                    }
-                };
-                if NEVER_TEXT.contains(&name.as_str()) {
-                    continue;
-                }
-                let tokens = class_tokens(&node);
-                let is_furniture = (PAGE_FURNITURE_TAGS.contains(&name.as_str())
-                    || tokens
+                dom_query::NodeData::Element(e) => {
+                    let name: &str = &e.name.local;
+                    let tag = BLOCK_TAGS
                         .iter()
-                        .any(|t| FURNITURE_TOKENS.contains(&t.as_str())))
-                    && node.text().len() * 2 < total_len;
-                if scope == Scope::Page
-                    && is_furniture
-                    && name != "body"
-                    && name != "html"
-                    && name != "main"
-                    && name != "article"
-                {
-                    continue;
+                        .chain(["a", "img", "wbr"].iter())
+                        .find(|t| **t == name)
+                        .copied();
+                    let never_text = NEVER_TEXT.contains(&name);
+                    let (mut furniture, mut caption) =
+                        (PAGE_FURNITURE_TAGS.contains(&name), name == "figcaption");
+                    for attr in &e.attrs {
+                        let key: &str = &attr.name.local;
+                        if key != "class" && key != "id" {
+                            continue;
+                        }
+                        for t in attr
+                            .value
+                            .split(|c: char| c.is_whitespace() || c == '-' || c == '_')
+                        {
+                            furniture |= FURNITURE_TOKENS.iter().any(|f| f.eq_ignore_ascii_case(t));
+                            caption |= CAPTION_TOKENS.iter().any(|f| f.eq_ignore_ascii_case(t));
+                        }
+                    }
+                    Seen::Element {
+                        tag,
+                        never_text,
+                        furniture,
+                        caption,
+                        image: name == "img" || name == "wbr",
+                    }
                 }
-                let block = BLOCK_TAGS.contains(&name.as_str());
-                let link = name == "a";
-                let caption = name == "figcaption"
-                    || tokens.iter().any(|t| CAPTION_TOKENS.contains(&t.as_str()));
-                if block {
-                    flush(&mut cur, &mut out);
-                    block_tags.push(name.clone());
-                }
-                links += usize::from(link);
-                captions += usize::from(caption);
-                furniture += usize::from(is_furniture);
-                stack.push(Op::Exit {
-                    block,
-                    link,
-                    caption,
-                    furniture: is_furniture,
-                });
-                let kids: Vec<_> = node.children_it(true).collect();
-                stack.extend(kids.into_iter().map(Op::Enter));
-                if !block && !cur.text.is_empty() && matches!(name.as_str(), "img" | "wbr") {
-                    cur.text.push(' ');
-                }
+                dom_query::NodeData::Document | dom_query::NodeData::Fragment => Seen::Container,
+                _ => Seen::Other,
+            })
+            .unwrap_or(Seen::Other);
+        let (tag, furniture_hint, caption) = match seen {
+            Seen::Text | Seen::Other => continue,
+            Seen::Container => {
+                stack.extend(node.children_it(true).map(Op::Enter));
+                continue;
             }
+            Seen::Element {
+                never_text: true, ..
+            } => continue,
+            Seen::Element {
+                tag,
+                furniture,
+                caption,
+                image,
+                ..
+            } => {
+                if image && !text.is_empty() && !text.ends_with(' ') {
+                    text.push(' ');
+                }
+                (tag, furniture, caption)
+            }
+        };
+        let landmark = matches!(tag, Some("body" | "main" | "article"));
+        // Only measured for the rare element with a furniture hint.
+        let is_furniture = furniture_hint && !landmark && node.text().len() * 2 < total_len;
+        if scope == Scope::Page && is_furniture {
+            continue;
         }
+        let block = tag.is_some_and(|t| BLOCK_TAGS.contains(&t));
+        let link = tag == Some("a");
+        if block {
+            flush(&mut text, &mut link_bytes, &started, &mut out);
+            block_tags.push(tag.unwrap_or("div"));
+        }
+        links += usize::from(link);
+        captions += usize::from(caption);
+        furniture += usize::from(is_furniture);
+        stack.push(Op::Exit {
+            block,
+            link,
+            caption,
+            furniture: is_furniture,
+        });
+        stack.extend(node.children_it(true).map(Op::Enter));
     }
-    flush(&mut cur, &mut out);
+    flush(&mut text, &mut link_bytes, &started, &mut out);
     out
 }
 
@@ -297,19 +346,6 @@ fn push_collapsed(out: &mut String, text: &str) {
             space = false;
         }
     }
-}
-
-/// Lower-case tokens of an element's class and id, split on `-`, `_` and spaces.
-fn class_tokens(node: &NodeRef<'_>) -> Vec<String> {
-    let mut tokens = Vec::new();
-    for value in [node.class(), node.id_attr()].into_iter().flatten() {
-        for t in value.split(|c: char| c.is_whitespace() || c == '-' || c == '_') {
-            if !t.is_empty() && t.len() <= 40 {
-                tokens.push(t.to_ascii_lowercase());
-            }
-        }
-    }
-    tokens
 }
 
 /// Words in a block; CJK text counts one word per two characters.
