@@ -6,6 +6,7 @@ mod common;
 mod cli_config;
 mod core_mode;
 mod crash;
+mod evaluate;
 mod jetstream_flow;
 mod offline;
 mod scripts;
