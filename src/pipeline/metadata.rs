@@ -50,6 +50,7 @@ static META: LazyLock<Matcher> = LazyLock::new(|| matcher("meta"));
 static LD_JSON: LazyLock<Matcher> =
     LazyLock::new(|| matcher("script[type*='ld+json' i], script[type*='ld+JSON']"));
 static H1: LazyLock<Matcher> = LazyLock::new(|| matcher("h1"));
+static H2: LazyLock<Matcher> = LazyLock::new(|| matcher("h2"));
 static TITLE: LazyLock<Matcher> = LazyLock::new(|| matcher("title"));
 static CANONICAL: LazyLock<Matcher> = LazyLock::new(|| matcher("link[rel~='canonical']"));
 static ITEMPROP_PUBLISHED: LazyLock<Matcher> =
@@ -88,22 +89,9 @@ pub fn extract_metadata(doc: &Document, url: Option<&str>) -> Metadata {
         ])
         .map(str::to_string)
         .or_else(|| ld.publisher.clone());
-    let title = find_title(root, &metas, &ld, site_name.as_deref());
+    let (title, headline) = find_title(root, &metas, &ld, site_name.as_deref());
     let byline = find_byline(root, &metas, &ld, site_name.as_deref());
-    let published_at = find_published(root, &metas, &ld, url, title.as_deref());
-    let modified_at = ld
-        .date_modified
-        .iter()
-        .map(String::as_str)
-        .chain(metas.get(&[
-            "article:modified_time",
-            "og:updated_time",
-            "datemodified",
-            "last-modified",
-            "dcterms.modified",
-        ]))
-        .find_map(normalise_date);
-
+    let (published_at, modified_at) = find_dates(root, headline, &metas, &ld, url);
     let mut tags: Vec<String> = Vec::new();
     let mut add_tag = |t: &str| {
         let t = t.trim();
@@ -592,6 +580,20 @@ fn strip_site_name(title: &str, site_name: Option<&str>) -> String {
     title.trim().to_string()
 }
 
+/// A headline without a trailing " – Site Name".
+fn strip_site_suffix(text: &str, site: Option<&str>) -> String {
+    if let Some(site) = site.filter(|s| !s.is_empty()) {
+        for sep in TITLE_SEPARATORS {
+            if let Some((head, tail)) = text.rsplit_once(sep) {
+                if fold(tail) == site && !head.trim().is_empty() {
+                    return head.trim().to_string();
+                }
+            }
+        }
+    }
+    text.to_string()
+}
+
 fn in_region(node: &NodeRef, names: &[&str]) -> bool {
     node.ancestors_it(None).any(|a| {
         a.node_name().is_some_and(|n| names.contains(&n.as_ref()))
@@ -599,19 +601,19 @@ fn in_region(node: &NodeRef, names: &[&str]) -> bool {
     })
 }
 
-fn find_title(
-    root: NodeRef,
+/// The headline, and the h1 element it came from when it came from one.
+fn find_title<'a>(
+    root: NodeRef<'a>,
     metas: &MetaTags,
     ld: &JsonLd,
     site_name: Option<&str>,
-) -> Option<String> {
+) -> (Option<String>, Option<NodeRef<'a>>) {
     let title_tag = root
         .find_matches(&TITLE)
         .find(|n| !in_region(n, &["svg"]))
         .map(|n| squash(&n.text()))
         .filter(|t| !t.is_empty());
-    let mut metas_found: Vec<String> = Vec::new();
-    for t in [
+    let declared: Vec<String> = [
         ld.headline.clone(),
         metas.get(&["og:title"]).map(str::to_string),
         metas.get(&["twitter:title"]).map(str::to_string),
@@ -619,69 +621,69 @@ fn find_title(
     ]
     .into_iter()
     .flatten()
-    {
-        metas_found.push(t);
-    }
-    let cleaned: Vec<String> = metas_found
+    .collect();
+    let cleaned: Vec<String> = declared
         .iter()
         .map(|t| strip_site_name(t, site_name))
         .collect();
-    let folded: Vec<String> = metas_found
+    let folded: Vec<String> = declared
         .iter()
         .chain(cleaned.iter())
         .map(|t| fold(t))
         .collect();
     let site = site_name.map(fold);
 
-    let mut h1s: Vec<(String, bool)> = Vec::new();
+    let mut h1s: Vec<(String, bool, NodeRef<'a>)> = Vec::new();
     for h in root.find_matches(&H1) {
         if in_region(&h, &["nav", "footer", "aside", "template", "noscript"]) {
             continue;
         }
-        let text = squash(&h.text());
+        let text = strip_site_suffix(&squash(&h.text()), site.as_deref());
         let n = text.chars().count();
-        if n < 2 || n > 300 {
+        if !(2..=300).contains(&n) || site.as_deref() == Some(fold(&text).as_str()) {
             continue;
         }
         let main = in_region(&h, &["article", "main"]);
-        h1s.push((text, main));
+        h1s.push((text, main, h));
     }
     // Inside article/main first, then page order.
-    h1s.sort_by_key(|(_, main)| !*main);
-    let usable = |t: &str| {
-        let f = fold(t);
-        site.as_deref() != Some(f.as_str())
-    };
-    for (h, _) in &h1s {
+    h1s.sort_by_key(|(_, main, _)| !*main);
+    for (h, _, node) in &h1s {
         let f = fold(h);
-        if !usable(h) {
-            continue;
-        }
         let matches = folded.iter().any(|m| {
             *m == f
                 || (m.contains(f.as_str()) && f.chars().count() * 3 >= m.chars().count())
                 || (f.contains(m.as_str()) && m.chars().count() * 2 >= f.chars().count())
         });
         if matches {
-            return Some(h.clone());
+            return (Some(h.clone()), Some(*node));
+        }
+    }
+    // Some pages put the site's name in the h1 and the headline in an h2.
+    for h in root.find_matches(&H2).take(20) {
+        if in_region(&h, &["nav", "footer", "aside", "template", "noscript"]) {
+            continue;
+        }
+        let text = squash(&h.text());
+        let f = fold(&text);
+        if f.split_whitespace().count() >= 3 && folded.iter().any(|m| *m == f) {
+            return (Some(text), Some(h));
         }
     }
     // An h1 that matches no declared title is still the on-page headline
     // when it is in the article or is the page's only one.
-    let candidates: Vec<&(String, bool)> = h1s.iter().filter(|(h, _)| usable(h)).collect();
-    let pick = candidates
+    let pick = h1s
         .iter()
-        .find(|(_, main)| *main)
-        .or(if candidates.len() == 1 {
-            candidates.first()
-        } else {
-            None
-        })
-        .filter(|(h, _)| h.split_whitespace().count() >= 2);
-    if let Some((h, _)) = pick {
-        return Some(h.clone());
+        .find(|(_, main, _)| *main)
+        .or(if h1s.len() == 1 { h1s.first() } else { None })
+        .filter(|(h, _, _)| h.split_whitespace().count() >= 2);
+    if let Some((h, _, node)) = pick {
+        return (Some(h.clone()), Some(*node));
     }
-    cleaned.into_iter().find(|t| !t.is_empty())
+    (
+        cleaned.into_iter().find(|t| !t.is_empty()),
+        h1s.first().map(|(_, _, n)| *n),
+    )
 }
 
 // ------------------------------------------------------------------- byline
@@ -894,75 +896,103 @@ fn near_comments(n: &NodeRef) -> bool {
 
 // --------------------------------------------------------------------- date
 
-fn find_published(
+/// Keys of meta tags that declare the publication date, most specific first.
+const PUBLISHED_KEYS: &[&str] = &[
+    "article:published_time",
+    "og:article:published_time",
+    "og:published_time",
+    "article:published",
+    "datepublished",
+    "publish-date",
+    "publishdate",
+    "publish_date",
+    "published",
+    "pubdate",
+    "article.published",
+    "parsely-pub-date",
+    "sailthru.date",
+    "dc.date.issued",
+    "dcterms.issued",
+    "dc.date",
+    "dcterms.date",
+    "dcterms.created",
+    "citation_publication_date",
+    "citation_date",
+    "date",
+    "article_date_original",
+    "original-publish-date",
+];
+
+/// Keys of meta tags that declare the modification date.
+const MODIFIED_KEYS: &[&str] = &[
+    "article:modified_time",
+    "og:updated_time",
+    "datemodified",
+    "last-modified",
+    "dcterms.modified",
+];
+
+/// Publication and modification dates. The date shown next to the headline
+/// decides between them: readers (and labellers) take the page's date to be
+/// the one it displays, which is the update date on many evergreen pages.
+fn find_dates(
     root: NodeRef,
+    headline: Option<NodeRef>,
     metas: &MetaTags,
     ld: &JsonLd,
     url: Option<&str>,
-    _title: Option<&str>,
-) -> Option<String> {
-    if let Some(d) = ld.date_published.iter().find_map(|d| normalise_date(d)) {
-        return Some(d);
-    }
-    if let Some(d) = metas
-        .get(&[
-            "article:published_time",
-            "og:article:published_time",
-            "article:published",
-            "datepublished",
-            "publish-date",
-            "publishdate",
-            "publish_date",
-            "pubdate",
-            "article.published",
-            "parsely-pub-date",
-            "sailthru.date",
-            "dc.date.issued",
-            "dcterms.issued",
-            "dc.date",
-            "dcterms.date",
-            "dcterms.created",
-            "citation_publication_date",
-            "citation_date",
-            "date",
-            "article_date_original",
-            "original-publish-date",
-        ])
-        .and_then(normalise_date)
-    {
-        return Some(d);
-    }
-    for n in root.find_matches(&ITEMPROP_PUBLISHED) {
-        let v = n
-            .attr("content")
-            .or_else(|| n.attr("datetime"))
-            .map(|v| v.to_string())
-            .unwrap_or_else(|| n.text().to_string());
-        if let Some(d) = normalise_date(&v) {
-            return Some(d);
-        }
-    }
-    let mut times: Vec<(NodeRef, bool)> = root
-        .find_matches(&TIME)
-        .filter(|t| !in_region(t, &["footer", "aside", "nav"]) && !near_comments(t))
-        .map(|t| {
-            let main = in_region(&t, &["article", "main"]) || t.has_attr("pubdate");
-            (t, main)
+) -> (Option<String>, Option<String>) {
+    let declared = ld
+        .date_published
+        .iter()
+        .map(String::as_str)
+        .chain(metas.get(PUBLISHED_KEYS))
+        .find_map(parse_datetime)
+        .or_else(|| {
+            root.find_matches(&ITEMPROP_PUBLISHED).find_map(|n| {
+                let v = n
+                    .attr("content")
+                    .or_else(|| n.attr("datetime"))
+                    .map(|v| v.to_string())
+                    .unwrap_or_else(|| n.text().to_string());
+                parse_datetime(&v)
+            })
+        });
+    let modified = ld
+        .date_modified
+        .iter()
+        .map(String::as_str)
+        .chain(metas.get(MODIFIED_KEYS))
+        .find_map(parse_datetime);
+    let time_element = || {
+        let mut times: Vec<(NodeRef, bool)> = root
+            .find_matches(&TIME)
+            .filter(|t| !in_region(t, &["footer", "aside", "nav"]) && !near_comments(t))
+            .map(|t| {
+                let main = in_region(&t, &["article", "main"]) || t.has_attr("pubdate");
+                (t, main)
+            })
+            .collect();
+        times.sort_by_key(|(_, main)| !*main);
+        times.iter().find_map(|(t, _)| {
+            let v = t
+                .attr("datetime")
+                .map(|v| v.to_string())
+                .unwrap_or_else(|| t.text().to_string());
+            parse_datetime(&v)
         })
-        .collect();
-    times.sort_by_key(|(_, main)| !*main);
-    for (t, _) in &times {
-        let v = t
-            .attr("datetime")
-            .map(|v| v.to_string())
-            .unwrap_or_else(|| t.text().to_string());
-        if let Some(d) = normalise_date(&v) {
-            return Some(d);
-        }
-    }
-    if let Some(d) = url.and_then(date_in_url) {
-        return Some(d.format("%Y-%m-%d").to_string());
-    }
+    };
+    let shown = || headline.and_then(date_near).map(When::Day);
+    let published = declared
+        .or_else(time_element)
+        .or_else(shown)
+        .or_else(|| url.and_then(date_in_url).map(When::Day))
+        .or_else(|| date_in_dated_elements(root).map(When::Day));
+    (published.map(format_when), modified.map(format_when))
+}
+
+/// The first date in elements whose class or id says they hold one.
+fn date_in_dated_elements(root: NodeRef) -> Option<NaiveDate> {
     for n in root.find_matches(&DATE_CLASS).take(40) {
         if in_region(&n, &["footer", "aside", "nav", "script", "style"]) || near_comments(&n) {
             continue;
@@ -972,10 +1002,114 @@ fn find_published(
             continue;
         }
         if let Some(d) = parse_date_text(&text) {
-            return Some(d.format("%Y-%m-%d").to_string());
+            return Some(d);
         }
     }
     None
+}
+
+/// How far from the headline a date still belongs to it, in bytes of text.
+const NEAR_AFTER: usize = 300;
+const NEAR_BEFORE: usize = 200;
+
+/// The date written next to the headline: in the text that follows it, else
+/// in the short elements just before it.
+fn date_near(h1: NodeRef) -> Option<NaiveDate> {
+    let mut after = String::new();
+    let mut cur = h1;
+    'walk: for _ in 0..8 {
+        let mut sib = cur.next_sibling();
+        while let Some(n) = sib {
+            collect_text(&n, &mut after, NEAR_AFTER);
+            if after.len() >= NEAR_AFTER {
+                break 'walk;
+            }
+            sib = n.next_sibling();
+        }
+        match cur.parent() {
+            Some(p) if !p.has_name("body") => cur = p,
+            _ => break,
+        }
+    }
+    if let Some(d) = parse_date_text(&after) {
+        return Some(d);
+    }
+    let mut cur = h1;
+    for _ in 0..3 {
+        let mut sib = cur.prev_sibling();
+        let mut seen = 0;
+        while let (Some(n), true) = (sib, seen < 3) {
+            let mut text = String::new();
+            collect_text(&n, &mut text, NEAR_BEFORE + 1);
+            if text.len() <= NEAR_BEFORE {
+                if let Some(d) = parse_date_text(&text) {
+                    return Some(d);
+                }
+            }
+            if n.is_element() {
+                seen += 1;
+            }
+            sib = n.prev_sibling();
+        }
+        match cur.parent() {
+            Some(p) if !p.has_name("body") => cur = p,
+            _ => break,
+        }
+    }
+    None
+}
+
+/// Appends the text under `node`, a space between text nodes, until `out`
+/// reaches `limit` bytes; skips scripts and styles.
+fn collect_text(node: &NodeRef, out: &mut String, limit: usize) {
+    if out.len() >= limit {
+        return;
+    }
+    if node.is_text() {
+        let t = node.text();
+        let t = t.trim();
+        if !t.is_empty() {
+            out.push(' ');
+            out.push_str(t);
+        }
+        return;
+    }
+    if node.is_element()
+        && node.node_name().is_some_and(|n| {
+            matches!(
+                n.as_ref(),
+                "script" | "style" | "noscript" | "svg" | "template"
+            )
+        })
+    {
+        return;
+    }
+    let mut child = node.first_child();
+    while let Some(c) = child {
+        collect_text(&c, out, limit);
+        if out.len() >= limit {
+            return;
+        }
+        child = c.next_sibling();
+    }
+}
+
+/// The calendar day where the date was declared.
+fn local_day(w: When) -> NaiveDate {
+    match w {
+        When::Instant(t) => t.date_naive(),
+        When::Day(d) => d,
+    }
+}
+
+/// RFC 3339 in UTC when a time is known, else `YYYY-MM-DD`.
+fn format_when(w: When) -> String {
+    match w {
+        When::Instant(t) => t
+            .with_timezone(&chrono::Utc)
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        When::Day(d) => d.format("%Y-%m-%d").to_string(),
+    }
 }
 
 /// A date in a URL path: `/2025/09/04/`, `/2025-09-04-slug`, `/20250904/`.
@@ -1121,12 +1255,7 @@ pub fn parse_datetime(value: &str) -> Option<When> {
 /// A declared date as RFC 3339 in UTC, or `YYYY-MM-DD` when no time is
 /// known; `None` when the value is not a date.
 pub fn normalise_date(value: &str) -> Option<String> {
-    Some(match parse_datetime(value)? {
-        When::Instant(t) => t
-            .with_timezone(&chrono::Utc)
-            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        When::Day(d) => d.format("%Y-%m-%d").to_string(),
-    })
+    parse_datetime(value).map(format_when)
 }
 
 /// The number of a month name or abbreviation in English, French, German,
