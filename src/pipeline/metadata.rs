@@ -580,6 +580,19 @@ fn strip_site_name(title: &str, site_name: Option<&str>) -> String {
     title.trim().to_string()
 }
 
+/// The text of a heading, lines joined by spaces, without the dates some
+/// pages put inside it.
+fn heading_text(h: &NodeRef) -> String {
+    let mut text = squash(&h.formatted_text());
+    for t in h.find_matches(&TIME) {
+        let date = squash(&t.formatted_text());
+        if !date.is_empty() && date.len() < text.len() {
+            text = squash(&text.replacen(&date, "", 1));
+        }
+    }
+    text
+}
+
 /// A headline without a trailing " – Site Name".
 fn strip_site_suffix(text: &str, site: Option<&str>) -> String {
     if let Some(site) = site.filter(|s| !s.is_empty()) {
@@ -638,7 +651,7 @@ fn find_title<'a>(
         if in_region(&h, &["nav", "footer", "aside", "template", "noscript"]) {
             continue;
         }
-        let text = strip_site_suffix(&squash(&h.text()), site.as_deref());
+        let text = strip_site_suffix(&heading_text(&h), site.as_deref());
         let n = text.chars().count();
         if !(2..=300).contains(&n) || site.as_deref() == Some(fold(&text).as_str()) {
             continue;
@@ -664,7 +677,7 @@ fn find_title<'a>(
         if in_region(&h, &["nav", "footer", "aside", "template", "noscript"]) {
             continue;
         }
-        let text = squash(&h.text());
+        let text = heading_text(&h);
         let f = fold(&text);
         if f.split_whitespace().count() >= 3 && folded.iter().any(|m| *m == f) {
             return (Some(text), Some(h));
@@ -797,10 +810,22 @@ pub fn clean_byline(text: &str) -> Option<String> {
         || t.chars().filter(char::is_ascii_digit).count() >= 4
         || !t.chars().any(char::is_alphabetic)
         || (words > 6 && t.ends_with('.'))
+        || t.contains(['{', '}', '<', '>'])
+        || reading_time(&lower)
     {
         return None;
     }
     Some(t)
+}
+
+/// "5 min read", "10mins read", "3 Minuten Lesezeit".
+fn reading_time(lower: &str) -> bool {
+    lower.chars().any(|c| c.is_ascii_digit())
+        && [
+            "min", "read", "lecture", "lesezeit", "lectura", "leitura", "lettura",
+        ]
+        .iter()
+        .any(|w| lower.contains(w))
 }
 
 fn is_name_like(s: &str) -> bool {
@@ -814,11 +839,9 @@ fn find_byline(
     site_name: Option<&str>,
 ) -> Option<String> {
     let mut cands: Vec<String> = Vec::new();
-    if !ld.authors.is_empty() {
-        let names: Vec<String> = ld.authors.iter().filter_map(|a| clean_byline(a)).collect();
-        if !names.is_empty() {
-            cands.push(names.join(", "));
-        }
+    let ld_names: Vec<String> = ld.authors.iter().filter_map(|a| clean_byline(a)).collect();
+    if !ld_names.is_empty() {
+        cands.push(ld_names.join(", "));
     }
     for key in [
         "author",
@@ -832,11 +855,24 @@ fn find_byline(
         "citation_author",
     ] {
         for v in metas.all(key) {
-            if !looks_like_url(v) {
-                cands.extend(clean_byline(v));
+            if looks_like_url(v) {
+                continue;
             }
+            // Citations write "Last, First".
+            let v = match v.split_once(", ") {
+                Some((last, first)) if key == "citation_author" && !first.contains(',') => {
+                    format!("{first} {last}")
+                }
+                _ => v.to_string(),
+            };
+            cands.extend(clean_byline(&v));
         }
     }
+    let text_of = |n: &NodeRef| {
+        let mut t = String::new();
+        collect_text(n, &mut t, 301);
+        t
+    };
     for n in root.find_matches(&AUTHOR_ITEMPROP).take(5) {
         let text = n
             .find_matches(&ITEMPROP_NAME)
@@ -844,33 +880,51 @@ fn find_byline(
             .map(|x| {
                 x.attr("content")
                     .map(|c| c.to_string())
-                    .unwrap_or_else(|| x.text().to_string())
+                    .unwrap_or_else(|| text_of(&x))
             })
             .or_else(|| n.attr("content").map(|c| c.to_string()))
-            .unwrap_or_else(|| n.text().to_string());
+            .unwrap_or_else(|| text_of(&n));
         cands.extend(clean_byline(&text));
     }
     for n in root.find_matches(&REL_AUTHOR).take(3) {
-        cands.extend(clean_byline(&n.text()));
+        cands.extend(clean_byline(&text_of(&n)));
     }
+    // Whole byline texts, for the page's own wording of several authors.
+    let mut bylines: Vec<String> = Vec::new();
     for n in root.find_matches(&BYLINE_CLASS).take(30) {
         if in_region(&n, &["footer", "nav", "aside"]) || near_comments(&n) {
             continue;
         }
-        let links: Vec<String> = n
-            .find_matches(&AUTHOR_LINK)
-            .map(|a| squash(&a.text()))
-            .filter(|t| !t.is_empty())
-            .collect();
-        let text = if links.is_empty() {
-            n.text().to_string()
-        } else {
-            links.join(", ")
-        };
+        let text = text_of(&n);
         if text.len() > 300 {
             continue;
         }
-        cands.extend(clean_byline(&text));
+        let links: Vec<String> = n
+            .find_matches(&AUTHOR_LINK)
+            .map(|a| squash(&text_of(&a)))
+            .filter(|t| !t.is_empty())
+            .collect();
+        bylines.extend(clean_byline(&text));
+        if links.is_empty() {
+            cands.extend(clean_byline(&text));
+        } else {
+            cands.extend(clean_byline(&links.join(", ")));
+        }
+    }
+    for n in root.find_matches(&AUTHOR_LINK).take(5) {
+        if in_region(&n, &["footer", "nav", "aside"]) || near_comments(&n) {
+            continue;
+        }
+        cands.extend(clean_byline(&text_of(&n)));
+    }
+    if ld_names.len() > 1 {
+        let names: Vec<String> = ld_names.iter().map(|n| fold(n)).collect();
+        if let Some(b) = bylines.iter().find(|b| {
+            let f = fold(b);
+            names.iter().all(|n| f.contains(n.as_str()))
+        }) {
+            return Some(b.clone());
+        }
     }
     let site = site_name.map(fold);
     let not_site = |c: &&String| site.as_deref() != Some(fold(c).as_str());
@@ -1571,6 +1625,39 @@ mod tests {
             r#"<body><article><h1>Budget passes</h1>
             <div class="post-byline">By <a href="/author/jane-doe">Jane Doe</a> on 4 May 2024</div>
             <p>text</p></article></body>"#,
+        );
+        assert_eq!(m.byline.as_deref(), Some("Jane Doe"));
+    }
+
+    #[test]
+    fn title_skips_a_date_inside_the_h1_and_finds_an_h2_headline() {
+        let m = meta(
+            r#"<body><h1><a href="/p"><time datetime="2025-12-18">Dec 18 2025</time>
+            Preparing a release</a></h1></body>"#,
+        );
+        assert_eq!(m.title.as_deref(), Some("Preparing a release"));
+        let m = meta(
+            r#"<head><meta property="og:title" content="How the river was saved"></head>
+            <body><h1>Lake District Blog</h1><h2>How the river was saved</h2></body>"#,
+        );
+        assert_eq!(m.title.as_deref(), Some("How the river was saved"));
+    }
+
+    #[test]
+    fn several_authors_keep_the_pages_own_wording() {
+        let m = meta(
+            r#"<head><script type="application/ld+json">{"@type":"Article",
+            "author":[{"name":"Ann Lee"},{"name":"Bo Chan"}]}</script></head>
+            <body><div class="byline">By Ann Lee and Bo Chan</div></body>"#,
+        );
+        assert_eq!(m.byline.as_deref(), Some("Ann Lee and Bo Chan"));
+    }
+
+    #[test]
+    fn byline_rejects_styles_and_reading_times() {
+        let m = meta(
+            r#"<body><div class="author"><style>.a{display:inline}</style>10 min read</div>
+            <a href="/author/jane-doe">Jane Doe</a></body>"#,
         );
         assert_eq!(m.byline.as_deref(), Some("Jane Doe"));
     }
