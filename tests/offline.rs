@@ -160,7 +160,10 @@ fn bundled_samples_process_cleanly() {
         .paragraphs
         .iter()
         .all(|p| !p.contains("Subscribe") && !p.contains("cookies")));
-    assert_eq!(en.published_at.as_deref(), Some("2024-10-24T08:00:00Z"));
+    assert_eq!(
+        en.published_at.as_deref(),
+        Some("2024-10-24T10:00:00+02:00")
+    );
     assert!(
         articles[3].text.starts_with("Правительство"),
         "windows-1251 page decoded: {}",

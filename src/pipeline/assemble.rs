@@ -88,23 +88,10 @@ fn word_count_exact(p: &str) -> usize {
 }
 
 /// RFC 3339 in UTC when the value parses as a full timestamp, `YYYY-MM-DD`
-/// when it is a date, else the value as declared.
+/// when it is a date (ISO 8601, RFC 2822 or date text in several languages),
+/// else the value as declared.
 pub fn normalise_time(value: &str) -> String {
-    let v = value.trim();
-    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(v) {
-        return t
-            .with_timezone(&chrono::Utc)
-            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    }
-    if let Ok(t) = chrono::DateTime::parse_from_str(v, "%Y-%m-%dT%H:%M:%S%z") {
-        return t
-            .with_timezone(&chrono::Utc)
-            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    }
-    if let Ok(d) = chrono::NaiveDate::parse_from_str(v.get(..10).unwrap_or(v), "%Y-%m-%d") {
-        return d.format("%Y-%m-%d").to_string();
-    }
-    v.to_string()
+    crate::pipeline::metadata::normalise_date(value).unwrap_or_else(|| value.trim().to_string())
 }
 
 /// SHA-256 and 64-bit SimHash (over word 3-shingles) of the text.
@@ -185,9 +172,13 @@ mod tests {
     }
 
     #[test]
-    fn times_are_normalised_to_utc() {
+    fn times_keep_the_publishers_offset() {
         assert_eq!(
             normalise_time("2024-10-24T10:00:00+02:00"),
+            "2024-10-24T10:00:00+02:00"
+        );
+        assert_eq!(
+            normalise_time("2024-10-24T08:00:00+00:00"),
             "2024-10-24T08:00:00Z"
         );
         assert_eq!(normalise_time("2024-10-24"), "2024-10-24");

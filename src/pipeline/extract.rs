@@ -2,43 +2,21 @@
 //! metadata.
 //!
 //! Main content comes from dom_smoothie, a Rust port of Mozilla's Readability,
-//! as formatted text (one block a line). Metadata comes from JSON-LD, Open
-//! Graph and other meta tags (dom_smoothie reads those) plus what it does not
-//! read: canonical URL, modification time, tags and declared direction. A page
-//! Readability cannot make sense of (not an article) falls back to the text
-//! of its body.
+//! cleaned block by block ([`blocks`](crate::pipeline::blocks)), with the
+//! page's densest run of prose as the fallback when Readability settles on a
+//! fragment. Metadata comes from
+//! [`metadata::extract_metadata`](crate::pipeline::metadata::extract_metadata)
+//! (JSON-LD, meta tags, the visible headline, byline and date); dom_smoothie's
+//! values only fill what it did not find. A page that is not an article at all
+//! falls back to the prose-like text of its body.
 
 use dom_query::Document;
 use dom_smoothie::{Config, Readability};
 
 use crate::pipeline::blocks::{self, Block, Scope};
+use crate::pipeline::metadata::{clean_byline, extract_metadata};
 
-/// Metadata of a page. Every field is as declared by the page, trimmed.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Metadata {
-    /// Headline.
-    pub title: Option<String>,
-    /// Author(s).
-    pub byline: Option<String>,
-    /// Publication time as declared.
-    pub published_at: Option<String>,
-    /// Modification time as declared.
-    pub modified_at: Option<String>,
-    /// `<link rel=canonical>` or `og:url`.
-    pub canonical_url: Option<String>,
-    /// `og:site_name` and the like.
-    pub site_name: Option<String>,
-    /// Summary.
-    pub description: Option<String>,
-    /// Lead image URL.
-    pub image: Option<String>,
-    /// Keywords and article tags, de-duplicated, in page order.
-    pub tags: Vec<String>,
-    /// `<html lang>`.
-    pub lang: Option<String>,
-    /// `<html dir>` / `<body dir>`.
-    pub dir: Option<String>,
-}
+pub use crate::pipeline::metadata::Metadata;
 
 /// The main content of a page, as blocks, and its metadata.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -53,7 +31,7 @@ pub struct Extracted {
 /// links (the lead image).
 pub fn extract(html: &str, url: Option<&str>) -> Extracted {
     let doc = Document::from(html);
-    let mut meta = page_metadata(&doc);
+    let mut meta = extract_metadata(&doc, url);
     // The page's own densest run of prose: the fallback when Readability
     // settles on a fragment (a disclosure box, a footer).
     let page_blocks = blocks::blocks(&doc.root(), Scope::Page);
@@ -70,7 +48,10 @@ pub fn extract(html: &str, url: Option<&str>) -> Extracted {
     let main = match article {
         Ok(article) => {
             fill(&mut meta.title, Some(article.title));
-            fill(&mut meta.byline, article.byline);
+            fill(
+                &mut meta.byline,
+                article.byline.as_deref().and_then(clean_byline),
+            );
             fill(&mut meta.published_at, article.published_time);
             fill(&mut meta.modified_at, article.modified_time);
             fill(&mut meta.site_name, article.site_name);
@@ -136,54 +117,6 @@ fn fill(slot: &mut Option<String>, value: Option<String>) {
         *slot = value
             .map(|v| v.trim().to_string())
             .filter(|v| !v.is_empty());
-    }
-}
-
-/// What dom_smoothie does not read: canonical URL, modification time, tags,
-/// declared language and direction. Values found here take precedence.
-fn page_metadata(doc: &Document) -> Metadata {
-    let attr = |sel: &str, name: &str| -> Option<String> {
-        doc.select(sel)
-            .iter()
-            .filter_map(|s| s.attr(name))
-            .map(|v| v.trim().to_string())
-            .find(|v| !v.is_empty())
-    };
-    let mut tags: Vec<String> = Vec::new();
-    for sel in [
-        "meta[property='article:tag']",
-        "meta[name='news_keywords']",
-        "meta[name='keywords']",
-    ] {
-        for node in doc.select(sel).iter() {
-            if let Some(content) = node.attr("content") {
-                let parts: Vec<&str> = if sel.contains("article:tag") {
-                    vec![&content]
-                } else {
-                    content.split([',', '،', ';']).collect()
-                };
-                for t in parts {
-                    let t = t.trim();
-                    if !t.is_empty() && !tags.iter().any(|x| x.eq_ignore_ascii_case(t)) {
-                        tags.push(t.to_string());
-                    }
-                }
-            }
-        }
-    }
-    Metadata {
-        canonical_url: attr("link[rel='canonical']", "href")
-            .or_else(|| attr("meta[property='og:url']", "content")),
-        modified_at: attr("meta[property='article:modified_time']", "content")
-            .or_else(|| attr("meta[property='og:updated_time']", "content"))
-            .or_else(|| attr("meta[itemprop='dateModified']", "content")),
-        published_at: attr("meta[property='article:published_time']", "content")
-            .or_else(|| attr("meta[itemprop='datePublished']", "content"))
-            .or_else(|| attr("time[datetime]", "datetime")),
-        tags,
-        lang: attr("html", "lang"),
-        dir: attr("html", "dir").or_else(|| attr("body", "dir")),
-        ..Metadata::default()
     }
 }
 

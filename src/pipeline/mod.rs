@@ -15,6 +15,7 @@ pub mod clean;
 pub mod decode;
 pub mod extract;
 pub mod language;
+pub mod metadata;
 
 use crate::article::{Article, Body, Input, WorkerInfo};
 use crate::error::{ErrorKind, PipelineError};
