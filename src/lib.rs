@@ -15,7 +15,7 @@
 //! - [`offline`]: `newsworker process`, the pipeline over files or stdin.
 //! - [`publisher`]: `newsworker publish`, raw articles into the input subject.
 //! - [`evaluate`]: `newsworker evaluate`, quality on labelled pages.
-//! - [`telemetry`]: logging.
+//! - [`telemetry`]: the tracing subscriber, logs as text or JSON.
 
 pub mod article;
 pub mod config;

@@ -387,7 +387,7 @@ async fn run_jetstream(
     }
     let concurrency = cfg.worker.concurrency;
     let grace = cfg.worker.shutdown_grace.0;
-    let max_message = usize::try_from(client.server_info().max_payload).unwrap_or(usize::MAX);
+    let max_message = client.server_info().max_payload;
     let shared = Arc::new(Shared::new(cfg, Sink::JetStream(js), max_message));
     let permits = Arc::new(Semaphore::new(concurrency));
     let (cancel_tx, cancel_rx) = watch::channel(false);
@@ -539,7 +539,7 @@ async fn run_core(
         .map_err(|e| anyhow::anyhow!("cannot subscribe to {}: {e}", cfg.input.subject))?;
     let concurrency = cfg.worker.concurrency;
     let grace = cfg.worker.shutdown_grace.0;
-    let max_message = usize::try_from(client.server_info().max_payload).unwrap_or(usize::MAX);
+    let max_message = client.server_info().max_payload;
     let shared = Arc::new(Shared::new(cfg, Sink::Core(client.clone()), max_message));
     let permits = Arc::new(Semaphore::new(concurrency));
     let mut tasks = JoinSet::new();

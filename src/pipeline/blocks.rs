@@ -190,7 +190,7 @@ pub fn blocks(root: &NodeRef<'_>, scope: Scope) -> Vec<Block> {
     let mut started = (String::new(), false, false);
     let mut block_tags: Vec<&'static str> = vec!["div"];
     let (mut links, mut captions, mut furniture) = (0usize, 0usize, 0usize);
-    let mut stack = vec![Op::Enter(root.clone())];
+    let mut stack = vec![Op::Enter(*root)];
     // An element that holds most of the text is the page or the article
     // itself, whatever its class says ("has-sidebar", "post-widget").
     let total_len = root.text().len();

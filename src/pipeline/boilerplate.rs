@@ -567,7 +567,7 @@ fn judge(block: &str, title: Option<&str>) -> Verdict {
         for (p, reason) in &phrases.prefix {
             if norm.starts_with(p.as_str())
                 && (norm.len() == p.len() || norm.as_bytes()[p.len()] == b' ')
-                && !(matches!(reason, Reason::Byline) && !looks_like_byline(block, words))
+                && (!matches!(reason, Reason::Byline) || looks_like_byline(block, words))
             {
                 return Verdict::Remove(*reason);
             }

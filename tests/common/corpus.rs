@@ -147,7 +147,7 @@ pub fn article(n: usize, prefix: &str) -> Generated {
         .collect();
     let id = format!("{prefix}-{n:05}");
     let source = ["wire", "daily", "herald"][n % 3];
-    let raw = if n % 2 == 0 {
+    let raw = if n.is_multiple_of(2) {
         let body: String = paragraphs
             .iter()
             .map(|p| format!("<p>{}</p>\n", html_escape(p)))
