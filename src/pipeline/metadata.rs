@@ -679,7 +679,7 @@ fn find_title<'a>(
         }
         let text = heading_text(&h);
         let f = fold(&text);
-        if f.split_whitespace().count() >= 3 && folded.iter().any(|m| *m == f) {
+        if f.split_whitespace().count() >= 3 && folded.contains(&f) {
             return (Some(text), Some(h));
         }
     }
@@ -1189,14 +1189,15 @@ pub fn date_in_url(url: &str) -> Option<NaiveDate> {
                     }
                 }
             }
-            if rest.len() >= 8 && rest[..8].bytes().all(|c| c.is_ascii_digit()) {
-                if !rest[8..].starts_with(|c: char| c.is_ascii_digit()) {
-                    if let (Some(y), Some(m), Some(d)) =
-                        (num(&rest[..4], 4), num(&rest[4..6], 2), num(&rest[6..8], 2))
-                    {
-                        if let Some(date) = ymd(y, m, d) {
-                            return Some(date);
-                        }
+            if rest.len() >= 8
+                && rest[..8].bytes().all(|c| c.is_ascii_digit())
+                && !rest[8..].starts_with(|c: char| c.is_ascii_digit())
+            {
+                if let (Some(y), Some(m), Some(d)) =
+                    (num(&rest[..4], 4), num(&rest[4..6], 2), num(&rest[6..8], 2))
+                {
+                    if let Some(date) = ymd(y, m, d) {
+                        return Some(date);
                     }
                 }
             }
@@ -1477,10 +1478,11 @@ pub fn parse_date_text(text: &str) -> Option<NaiveDate> {
                 if s1 != s2 || !matches!(s1, '-' | '/' | '.') {
                     continue;
                 }
-                if i > 0 && matches!(toks[i - 1], Tok::Sep('.') | Tok::Sep('/') | Tok::Sep('-')) {
-                    if matches!(toks.get(i.wrapping_sub(2)), Some(Tok::Num(_))) {
-                        continue;
-                    }
+                if i > 0
+                    && matches!(toks[i - 1], Tok::Sep('.') | Tok::Sep('/') | Tok::Sep('-'))
+                    && matches!(toks.get(i.wrapping_sub(2)), Some(Tok::Num(_)))
+                {
+                    continue;
                 }
                 let (pa, pb, pc) = (
                     a.parse::<u32>().ok()?,
@@ -1490,13 +1492,11 @@ pub fn parse_date_text(text: &str) -> Option<NaiveDate> {
                 let date = if a.len() == 4 && b.len() <= 2 && c.len() <= 2 {
                     ymd(pa, pb, pc)
                 } else if c.len() == 4 && a.len() <= 2 && b.len() <= 2 {
-                    if *s1 == '.' {
+                    // Day first with dots, or when the first number cannot
+                    // be a month; month first when the second cannot be.
+                    if *s1 == '.' || (pa > 12 && pb <= 12) {
                         ymd(pc, pb, pa)
-                    } else if pa > 12 && pb <= 12 {
-                        ymd(pc, pb, pa)
-                    } else if pb > 12 && pa <= 12 {
-                        ymd(pc, pa, pb)
-                    } else if pa == pb {
+                    } else if (pb > 12 && pa <= 12) || pa == pb {
                         ymd(pc, pa, pb)
                     } else {
                         None
