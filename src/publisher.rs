@@ -10,13 +10,13 @@
 use std::path::PathBuf;
 
 use anyhow::{bail, Context as _};
-use async_nats::HeaderMap;
 use bytes::Bytes;
 use futures::stream::{FuturesUnordered, StreamExt};
 
 use crate::article::{Input, RawArticle};
 use crate::config::{Config, Mode};
 use crate::offline::{file_id, for_each_line, whole_file_type};
+use crate::worker::json_headers;
 
 /// Publish acknowledgements awaited at once.
 const IN_FLIGHT: usize = 256;
@@ -122,11 +122,8 @@ pub async fn publish(cfg: &Config, files: &[PathBuf]) -> anyhow::Result<Summary>
             loop {
                 while acks.len() < IN_FLIGHT {
                     let Some(o) = pending.next() else { break };
-                    let mut headers = HeaderMap::new();
-                    headers.insert("Nats-Msg-Id", o.id.as_str());
-                    headers.insert("Content-Type", "application/json");
                     let ack = js
-                        .publish_with_headers(o.subject.clone(), headers, o.payload)
+                        .publish_with_headers(o.subject.clone(), json_headers(&o.id), o.payload)
                         .await
                         .with_context(|| {
                             format!("cannot publish article {} to {}", o.id, o.subject)
@@ -148,11 +145,8 @@ pub async fn publish(cfg: &Config, files: &[PathBuf]) -> anyhow::Result<Summary>
         }
         Mode::Core => {
             for o in outgoing {
-                let mut headers = HeaderMap::new();
-                headers.insert("Nats-Msg-Id", o.id.as_str());
-                headers.insert("Content-Type", "application/json");
                 client
-                    .publish_with_headers(o.subject.clone(), headers, o.payload)
+                    .publish_with_headers(o.subject.clone(), json_headers(&o.id), o.payload)
                     .await
                     .with_context(|| format!("cannot publish article {} to {}", o.id, o.subject))?;
                 summary.published += 1;

@@ -241,12 +241,13 @@ async fn deliver(
         );
         return dead_letter(shared, d, &err).await;
     }
-    let mut headers = HeaderMap::new();
-    headers.insert("Nats-Msg-Id", article.id.as_str());
-    headers.insert("Content-Type", "application/json");
     match shared
         .sink
-        .publish(subject.clone(), headers, Bytes::from(body))
+        .publish(
+            subject.clone(),
+            json_headers(&article.id),
+            Bytes::from(body),
+        )
         .await
     {
         Ok(duplicate) => Outcome::Published { subject, duplicate },
@@ -321,6 +322,15 @@ async fn dead_letter(shared: &Arc<Shared>, d: &Delivery<'_>, err: &PipelineError
             reason: format!("publishing the dead letter to {subject} failed: {e}"),
         },
     }
+}
+
+/// Headers of a JSON message de-duplicated by `id`: `Nats-Msg-Id` and
+/// `Content-Type: application/json`.
+pub fn json_headers(id: &str) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    headers.insert("Nats-Msg-Id", id);
+    headers.insert("Content-Type", "application/json");
+    headers
 }
 
 fn header<'a>(headers: Option<&'a HeaderMap>, name: &str) -> Option<&'a str> {

@@ -122,8 +122,8 @@ pub fn run(msg: RawMessage<'_>, opts: &Options) -> Result<Article, Failure> {
         ));
     }
 
-    // detect language, then strip boilerplate
-    let language = language::detect(&blocks);
+    // strip boilerplate, then detect the language of what is left: menus
+    // and footers do not vote, and the identifier runs once.
     let title = raw
         .title
         .as_deref()
@@ -146,12 +146,7 @@ pub fn run(msg: RawMessage<'_>, opts: &Options) -> Result<Article, Failure> {
             ),
         ));
     }
-    // Detect again when boilerplate dominated the first sample.
-    let language = if stripped.removed.len() > stripped.kept.len() {
-        language::detect(&stripped.kept).or(language)
-    } else {
-        language
-    };
+    let language = language::detect(&stripped.kept);
 
     Ok(assemble::assemble(
         assemble::Parts {
