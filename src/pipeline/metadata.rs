@@ -91,7 +91,8 @@ pub fn extract_metadata(doc: &Document, url: Option<&str>) -> Metadata {
         .or_else(|| ld.publisher.clone());
     let (title, headline) = find_title(root, &metas, &ld, site_name.as_deref());
     let byline = find_byline(root, &metas, &ld, site_name.as_deref());
-    let (published_at, modified_at) = find_dates(root, headline, &metas, &ld, url);
+    let (published_at, modified_at) =
+        find_dates(root, headline, byline.as_deref(), &metas, &ld, url);
     let mut tags: Vec<String> = Vec::new();
     let mut add_tag = |t: &str| {
         let t = t.trim();
@@ -607,6 +608,24 @@ fn strip_site_suffix(text: &str, site: Option<&str>) -> String {
     text.to_string()
 }
 
+/// Whether `node` sits in the page's navigation, or in a footer or aside
+/// that belongs to the page rather than to an article (an article's own
+/// footer often carries its date).
+fn in_page_furniture(node: &NodeRef) -> bool {
+    for a in node.ancestors_it(None) {
+        let Some(name) = a.node_name() else { continue };
+        match name.as_ref() {
+            "nav" => return true,
+            "article" => return false,
+            "footer" | "aside" => {
+                return !a.ancestors_it(None).any(|b| b.has_name("article"));
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
 fn in_region(node: &NodeRef, names: &[&str]) -> bool {
     node.ancestors_it(None).any(|a| {
         a.node_name().is_some_and(|n| names.contains(&n.as_ref()))
@@ -975,6 +994,12 @@ const PUBLISHED_KEYS: &[&str] = &[
     "date",
     "article_date_original",
     "original-publish-date",
+    "published-date",
+    "published_date",
+    "date_published",
+    "publication-date",
+    "publication_date",
+    "article:published_date",
 ];
 
 /// Keys of meta tags that declare the modification date.
@@ -986,12 +1011,19 @@ const MODIFIED_KEYS: &[&str] = &[
     "dcterms.modified",
 ];
 
-/// Publication and modification dates. The date shown next to the headline
-/// decides between them: readers (and labellers) take the page's date to be
-/// the one it displays, which is the update date on many evergreen pages.
+/// Publication and modification dates.
+///
+/// The publication date is the one the page presents as such, in this
+/// order: a date in the URL (publishers rarely move pages), the date written
+/// next to the headline (unless it is the declared modification date, or
+/// the declared publication date seen from another time zone), a date the
+/// text labels "Published"/"Posted on", the declared one (JSON-LD, meta
+/// tags), a `<time>` element, an element whose class says "date", and last
+/// a date labelled as an update. The modification date is the declared one.
 fn find_dates(
     root: NodeRef,
     headline: Option<NodeRef>,
+    byline: Option<&str>,
     metas: &MetaTags,
     ld: &JsonLd,
     url: Option<&str>,
@@ -1011,6 +1043,17 @@ fn find_dates(
                     .unwrap_or_else(|| n.text().to_string());
                 parse_datetime(&v)
             })
+        })
+        .or_else(|| {
+            // Any other meta tag that says it holds the publication date
+            // ("w-published-date", "cXenseParse:recs:publishtime").
+            metas
+                .entries
+                .iter()
+                .filter(|(k, _)| {
+                    (k.contains("publish") && !k.contains("publisher")) || k.contains("pubdate")
+                })
+                .find_map(|(_, v)| parse_datetime(v))
         });
     let modified = ld
         .date_modified
@@ -1021,7 +1064,7 @@ fn find_dates(
     let time_element = || {
         let mut times: Vec<(NodeRef, bool)> = root
             .find_matches(&TIME)
-            .filter(|t| !in_region(t, &["footer", "aside", "nav"]) && !near_comments(t))
+            .filter(|t| !in_page_furniture(t) && !near_comments(t))
             .map(|t| {
                 let main = in_region(&t, &["article", "main"]) || t.has_attr("pubdate");
                 (t, main)
@@ -1036,19 +1079,39 @@ fn find_dates(
             parse_datetime(&v)
         })
     };
-    let shown = || headline.and_then(date_near).map(When::Day);
-    let published = declared
-        .or_else(time_element)
-        .or_else(shown)
-        .or_else(|| url.and_then(date_in_url).map(When::Day))
-        .or_else(|| date_in_dated_elements(root).map(When::Day));
+    // A day the page shows, with the declared instant when it is that day.
+    let on_day = |d: NaiveDate| match declared {
+        Some(w) if w.day() == d => w,
+        _ => When::Day(d),
+    };
+    let published = if let Some(d) = url.and_then(date_in_url) {
+        Some(on_day(d))
+    } else {
+        let shown = headline.and_then(date_near).map(|(d, _)| d);
+        match (shown, declared) {
+            (Some(s), Some(w)) if (s - w.day()).num_days().abs() <= 1 => Some(w),
+            (Some(s), Some(w)) if modified.is_some_and(|m| m.day() == s) => Some(w),
+            (Some(s), _) => Some(When::Day(s)),
+            (None, _) => {
+                let found = labelled_dates(root, byline);
+                found
+                    .published
+                    .map(on_day)
+                    .or(declared)
+                    .or_else(|| found.by_author.map(When::Day))
+                    .or_else(time_element)
+                    .or_else(|| date_in_dated_elements(root).map(When::Day))
+                    .or_else(|| found.updated.map(When::Day))
+            }
+        }
+    };
     (published.map(format_when), modified.map(format_when))
 }
 
 /// The first date in elements whose class or id says they hold one.
 fn date_in_dated_elements(root: NodeRef) -> Option<NaiveDate> {
     for n in root.find_matches(&DATE_CLASS).take(40) {
-        if in_region(&n, &["footer", "aside", "nav", "script", "style"]) || near_comments(&n) {
+        if in_page_furniture(&n) || in_region(&n, &["script", "style"]) || near_comments(&n) {
             continue;
         }
         let text = n.text();
@@ -1062,13 +1125,111 @@ fn date_in_dated_elements(root: NodeRef) -> Option<NaiveDate> {
     None
 }
 
+/// How much of a page's text the labelled-date scan reads, in bytes.
+const LABEL_SCAN_LIMIT: usize = 64 * 1024;
+
+/// Dates the page's text says something about.
+#[derive(Debug, Default)]
+struct TextDates {
+    /// The first date labelled as the publication date ("Posted on Nov 21,
+    /// 2018").
+    published: Option<NaiveDate>,
+    /// The first date labelled as an update ("Last updated: December 6,
+    /// 2024").
+    updated: Option<NaiveDate>,
+    /// A date written just after the author's name ("Luke Kim · December
+    /// 17, 2025").
+    by_author: Option<NaiveDate>,
+}
+
+/// How far after the author's name a date still belongs to the byline, in
+/// bytes of text.
+const NEAR_BYLINE: usize = 120;
+
+/// Reads [`TextDates`] from the page's text outside navigation, page
+/// footers and asides, and comments.
+fn labelled_dates(root: NodeRef, byline: Option<&str>) -> TextDates {
+    let mut text = String::new();
+    collect_visible_text(&root, &mut text, LABEL_SCAN_LIMIT);
+    let by_author = byline
+        .filter(|b| !b.is_empty())
+        .and_then(|b| text.find(b).map(|at| at + b.len()))
+        .and_then(|end| {
+            let mut stop = (end + NEAR_BYLINE).min(text.len());
+            while !text.is_char_boundary(stop) {
+                stop -= 1;
+            }
+            parse_date_text(&text[end..stop])
+        });
+    let toks = tokenize(&text);
+    let (mut published, mut updated) = (None, None);
+    let mut from = 0;
+    while let Some((i, d)) = date_in_tokens(&toks, from) {
+        match date_label(&toks, i) {
+            DateLabel::Published if published.is_none() => published = Some(d),
+            DateLabel::Updated if updated.is_none() => updated = Some(d),
+            _ => {}
+        }
+        if published.is_some() && updated.is_some() {
+            break;
+        }
+        from = i + 1;
+    }
+    TextDates {
+        published,
+        updated,
+        by_author,
+    }
+}
+
+/// Like [`collect_text`], without navigation, footers, asides and comment
+/// sections, a separator between elements.
+fn collect_visible_text(node: &NodeRef, out: &mut String, limit: usize) {
+    let mut stack = vec![(*node, false)];
+    while let Some((n, in_article)) = stack.pop() {
+        if out.len() >= limit {
+            return;
+        }
+        if n.is_text() {
+            let t = n.text();
+            let t = t.trim();
+            if !t.is_empty() {
+                out.push_str(" | ");
+                out.push_str(t);
+            }
+            continue;
+        }
+        let mut in_article = in_article;
+        if n.is_element() {
+            let name = n.node_name();
+            let name = name.as_deref().unwrap_or("");
+            let skip = match name {
+                "script" | "style" | "noscript" | "svg" | "template" | "nav" | "head" => true,
+                "footer" | "aside" => !in_article,
+                _ => near_comments(&n),
+            };
+            if skip {
+                continue;
+            }
+            in_article |= name == "article";
+        }
+        let mut children = Vec::new();
+        let mut child = n.first_child();
+        while let Some(c) = child {
+            child = c.next_sibling();
+            children.push((c, in_article));
+        }
+        stack.extend(children.into_iter().rev());
+    }
+}
+
 /// How far from the headline a date still belongs to it, in bytes of text.
 const NEAR_AFTER: usize = 300;
 const NEAR_BEFORE: usize = 200;
 
 /// The date written next to the headline: in the text that follows it, else
 /// in the short elements just before it.
-fn date_near(h1: NodeRef) -> Option<NaiveDate> {
+fn date_near(h1: NodeRef) -> Option<(NaiveDate, DateLabel)> {
     let mut after = String::new();
     let mut cur = h1;
     'walk: for _ in 0..8 {
@@ -1085,7 +1246,7 @@ fn date_near(h1: NodeRef) -> Option<NaiveDate> {
             _ => break,
         }
     }
-    if let Some(d) = parse_date_text(&after) {
+    if let Some(d) = labelled_date_text(&after) {
         return Some(d);
     }
     let mut cur = h1;
@@ -1096,7 +1257,7 @@ fn date_near(h1: NodeRef) -> Option<NaiveDate> {
             let mut text = String::new();
             collect_text(&n, &mut text, NEAR_BEFORE + 1);
             if text.len() <= NEAR_BEFORE {
-                if let Some(d) = parse_date_text(&text) {
+                if let Some(d) = labelled_date_text(&text) {
                     return Some(d);
                 }
             }
@@ -1163,7 +1324,8 @@ pub fn date_in_url(url: &str) -> Option<NaiveDate> {
     let path = path.split(['?', '#']).next().unwrap_or(path);
     let segs: Vec<&str> = path.split('/').collect();
     for w in segs.windows(3) {
-        if let (Some(y), Some(m), Some(d)) = (num(w[0], 4), num(w[1], 2), num_prefix(w[2])) {
+        let month = num(w[1], 2).or_else(|| month_number(&w[1].to_lowercase()));
+        if let (Some(y), Some(m), Some(d)) = (num(w[0], 4), month, num_prefix(w[2])) {
             if let Some(date) = ymd(y, m, d) {
                 return Some(date);
             }
@@ -1236,6 +1398,16 @@ pub enum When {
     /// A calendar day (or a local time with no offset, of which only the day
     /// is kept).
     Day(NaiveDate),
+}
+
+impl When {
+    /// The calendar day, in the publisher's own offset.
+    fn day(&self) -> NaiveDate {
+        match self {
+            When::Instant(t) => t.date_naive(),
+            When::Day(d) => *d,
+        }
+    }
 }
 
 /// Parses a declared date: RFC 3339 and ISO 8601 variants, RFC 2822, and
@@ -1413,7 +1585,103 @@ fn is_filler(t: &Tok) -> bool {
 /// (`2025-09-04`, `2025/9/4`, `04.09.2025`, and `d/m/y` or `m/d/y` only
 /// when the day is over 12).
 pub fn parse_date_text(text: &str) -> Option<NaiveDate> {
+    date_in_tokens(&tokenize(text), 0).map(|(_, d)| d)
+}
+
+/// What the words just before a date say it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DateLabel {
+    /// "Published", "Posted on", "Publié le"...
+    Published,
+    /// "Updated", "Last modified", "Mis à jour"...
+    Updated,
+    /// No label.
+    None,
+}
+
+/// Words that say the date after them is the publication date.
+const PUBLISHED_WORDS: &[&str] = &[
+    "published",
+    "posted",
+    "publication",
+    "publié",
+    "publiée",
+    "publicado",
+    "publicada",
+    "veröffentlicht",
+    "pubblicato",
+    "pubblicata",
+    "publicação",
+    "опубликовано",
+    "опубликован",
+    "yayınlanma",
+    "diterbitkan",
+    "נשר",
+    "نشر",
+    "نُشر",
+    "بتاريخ",
+];
+
+/// Words that say the date after them is a later revision.
+const UPDATED_WORDS: &[&str] = &[
+    "updated",
+    "update",
+    "modified",
+    "revised",
+    "reviewed",
+    "actualizado",
+    "actualizada",
+    "actualización",
+    "aktualisiert",
+    "aktualisierung",
+    "atualizado",
+    "atualizada",
+    "aggiornato",
+    "aggiornata",
+    "jour",
+    "обновлено",
+    "обновлен",
+    "обновлён",
+    "güncellendi",
+    "güncelleme",
+    "diperbarui",
+    "עודכן",
+    "تحديث",
+    "تحديثه",
+    "محدث",
+];
+
+/// The label of the date starting at token `start`: the closest of the four
+/// words before it that is a publication or update word.
+fn date_label(toks: &[Tok], start: usize) -> DateLabel {
+    let words = toks[..start]
+        .iter()
+        .rev()
+        .filter_map(|t| match t {
+            Tok::Word(w) => Some(w.as_str()),
+            _ => None,
+        })
+        .take(4);
+    for w in words {
+        if UPDATED_WORDS.contains(&w) {
+            return DateLabel::Updated;
+        }
+        if PUBLISHED_WORDS.contains(&w) {
+            return DateLabel::Published;
+        }
+    }
+    DateLabel::None
+}
+
+/// The first date in `text` and its label.
+fn labelled_date_text(text: &str) -> Option<(NaiveDate, DateLabel)> {
     let toks = tokenize(text);
+    date_in_tokens(&toks, 0).map(|(i, d)| (d, date_label(&toks, i)))
+}
+
+/// The first date at or after token `from`: the index of its first token
+/// and the date.
+fn date_in_tokens(toks: &[Tok], from: usize) -> Option<(usize, NaiveDate)> {
     let n = toks.len();
     let numval = |i: usize| match toks.get(i) {
         Some(Tok::Num(s)) if s.len() <= 4 => s.parse::<u32>().ok(),
@@ -1435,19 +1703,32 @@ pub fn parse_date_text(text: &str) -> Option<NaiveDate> {
         }
         None
     };
-    for i in 0..n {
+    for i in from..n {
         match &toks[i] {
             Tok::Word(w) => {
                 let Some(m) = month_number(w) else { continue };
                 // day month year
-                if let Some(p) = prev_real(i) {
+                if let Some(p) = prev_real(i).filter(|&p| p >= from) {
                     if let (Some(d), Some(y)) = (numval(p), numval(next_real(i + 1))) {
                         if toks
                             .get(next_real(i + 1))
                             .is_some_and(|t| matches!(t, Tok::Num(s) if s.len() == 4))
                         {
                             if let Some(date) = ymd(y, m, d) {
-                                return Some(date);
+                                return Some((p, date));
+                            }
+                        }
+                    }
+                }
+                // year month day ("2023 Jan 7", citation metadata)
+                if let Some(p) = prev_real(i).filter(|&p| p >= from) {
+                    let j = next_real(i + 1);
+                    if let (Some(Tok::Num(ys)), Some(Tok::Num(ds))) = (toks.get(p), toks.get(j)) {
+                        if ys.len() == 4 && ds.len() <= 2 {
+                            if let (Some(y), Some(d)) = (numval(p), numval(j)) {
+                                if let Some(date) = ymd(y, m, d) {
+                                    return Some((p, date));
+                                }
                             }
                         }
                     }
@@ -1460,7 +1741,7 @@ pub fn parse_date_text(text: &str) -> Option<NaiveDate> {
                         && matches!(&toks[k], Tok::Num(s) if s.len() == 4)
                     {
                         if let Some(date) = ymd(y, m, d) {
-                            return Some(date);
+                            return Some((i, date));
                         }
                     }
                 }
@@ -1484,11 +1765,11 @@ pub fn parse_date_text(text: &str) -> Option<NaiveDate> {
                 {
                     continue;
                 }
-                let (pa, pb, pc) = (
-                    a.parse::<u32>().ok()?,
-                    b.parse::<u32>().ok()?,
-                    c.parse::<u32>().ok()?,
-                );
+                let (Ok(pa), Ok(pb), Ok(pc)) =
+                    (a.parse::<u32>(), b.parse::<u32>(), c.parse::<u32>())
+                else {
+                    continue;
+                };
                 let date = if a.len() == 4 && b.len() <= 2 && c.len() <= 2 {
                     ymd(pa, pb, pc)
                 } else if c.len() == 4 && a.len() <= 2 && b.len() <= 2 {
@@ -1504,8 +1785,8 @@ pub fn parse_date_text(text: &str) -> Option<NaiveDate> {
                 } else {
                     None
                 };
-                if date.is_some() {
-                    return date;
+                if let Some(date) = date {
+                    return Some((i, date));
                 }
             }
             Tok::Sep(_) => {}
@@ -1686,11 +1967,83 @@ mod tests {
     }
 
     #[test]
+    fn the_date_shown_under_the_headline_wins_unless_it_is_the_update() {
+        let head = r#"<head><meta property="article:published_time" content="2021-08-12T10:00:00Z">
+            <meta property="article:modified_time" content="2025-02-22T10:00:00Z"></head>"#;
+        // The page shows a date that is neither declared one: it is the
+        // date the page presents.
+        let m = meta(&format!(
+            "{head}<body><h1>Headline here</h1><p>By Ann Lee · March 3, 2024</p></body>"
+        ));
+        assert_eq!(m.published_at.as_deref(), Some("2024-03-03"));
+        // The page shows its update date: the declared publication stands.
+        let m = meta(&format!(
+            "{head}<body><h1>Headline here</h1><p>Updated February 22, 2025</p></body>"
+        ));
+        assert_eq!(m.published_at.as_deref(), Some("2021-08-12T10:00:00Z"));
+        assert_eq!(m.modified_at.as_deref(), Some("2025-02-22T10:00:00Z"));
+        // A day off is the declared instant seen from another time zone.
+        let m = meta(&format!(
+            "{head}<body><h1>Headline here</h1><p>August 11, 2021</p></body>"
+        ));
+        assert_eq!(m.published_at.as_deref(), Some("2021-08-12T10:00:00Z"));
+    }
+
+    #[test]
+    fn dates_labelled_in_the_text_and_next_to_the_author() {
+        // Far from the headline, labelled: the publication label beats the
+        // update label whatever their order.
+        let filler = "<p>Some paragraph of article text that goes on.</p>".repeat(20);
+        let m = meta(&format!(
+            "<body><h1>Headline here</h1>{filler}<p>Last updated: December 6, 2024</p>\
+             <p>Posted on Nov 21, 2018</p></body>"
+        ));
+        assert_eq!(m.published_at.as_deref(), Some("2018-11-21"));
+        // Only an update label: better than nothing.
+        let m = meta(&format!(
+            "<body><h1>Headline here</h1>{filler}<p>Last updated: December 6, 2024</p></body>"
+        ));
+        assert_eq!(m.published_at.as_deref(), Some("2024-12-06"));
+        // Unlabelled, right after the author's name.
+        let m = meta(&format!(
+            "<head><meta name=\"author\" content=\"Luke Kim\"></head><body><h1>Headline here</h1>\
+             {filler}<div><p>Luke Kim</p><small>December 17, 2025</small></div></body>"
+        ));
+        assert_eq!(m.published_at.as_deref(), Some("2025-12-17"));
+        // An article's own footer holds its date; the page footer does not.
+        let m = meta(
+            r#"<body><article><p>Text</p><footer><time datetime="2025-08-12T11:15:06Z">August 12</time>
+            </footer></article><footer><time datetime="2020-01-01">Jan 1</time></footer></body>"#,
+        );
+        assert_eq!(m.published_at.as_deref(), Some("2025-08-12T11:15:06Z"));
+        let m = meta(
+            r#"<body><p>Text</p><footer><time datetime="2020-01-01">Jan 1</time></footer></body>"#,
+        );
+        assert_eq!(m.published_at, None);
+    }
+
+    #[test]
+    fn uncommon_meta_keys_and_citation_dates() {
+        let m =
+            meta(r#"<head><meta name="w-published-date" content="2025-05-27T06:03:43Z"></head>"#);
+        assert_eq!(m.published_at.as_deref(), Some("2025-05-27T06:03:43Z"));
+        let m =
+            meta(r#"<head><meta name="citation_publication_date" content="2023 Jan 7"></head>"#);
+        assert_eq!(m.published_at.as_deref(), Some("2023-01-07"));
+        let m = meta(r#"<head><meta name="publisher" content="2023-01-07"></head>"#);
+        assert_eq!(m.published_at, None);
+    }
+
+    #[test]
     fn url_dates_in_three_shapes() {
         let d = NaiveDate::from_ymd_opt(2025, 9, 4);
         assert_eq!(date_in_url("https://x.example/2025/09/04/slug"), d);
         assert_eq!(date_in_url("https://x.example/news/2025-09-04-slug"), d);
         assert_eq!(date_in_url("https://x.example/20250904/slug"), d);
+        assert_eq!(
+            date_in_url("https://x.example/blog/2025/september/04/slug"),
+            d
+        );
         assert_eq!(date_in_url("https://x.example/2025/09/slug"), None);
         assert_eq!(date_in_url("https://x.example/a/123456789012"), None);
     }
