@@ -88,8 +88,6 @@ const BLOCK_TAGS: &[&str] = &[
     "section",
     "summary",
     "table",
-    "td",
-    "th",
     "tr",
     "ul",
 ];
@@ -199,6 +197,8 @@ pub fn blocks(root: &NodeRef<'_>, scope: Scope) -> Vec<Block> {
                  started: &(String, bool, bool),
                  out: &mut Vec<Block>| {
         let t = text.trim();
+        // A row cut short by a block inside a cell ends with a separator.
+        let t = t.strip_suffix(" |").unwrap_or(t);
         if !t.is_empty() {
             out.push(Block {
                 text: t.to_string(),
@@ -252,7 +252,7 @@ pub fn blocks(root: &NodeRef<'_>, scope: Scope) -> Vec<Block> {
                     let name: &str = &e.name.local;
                     let tag = BLOCK_TAGS
                         .iter()
-                        .chain(["a", "img", "wbr"].iter())
+                        .chain(["a", "img", "wbr", "td", "th"].iter())
                         .find(|t| **t == name)
                         .copied();
                     let never_text = NEVER_TEXT.contains(&name);
@@ -301,6 +301,10 @@ pub fn blocks(root: &NodeRef<'_>, scope: Scope) -> Vec<Block> {
             } => {
                 if image && !text.is_empty() && !text.ends_with(' ') {
                     text.push(' ');
+                }
+                // A table row is one block, its cells separated by " | ".
+                if matches!(tag, Some("td" | "th")) && !text.trim().is_empty() {
+                    text.push_str(" | ");
                 }
                 (tag, furniture, caption)
             }
@@ -420,6 +424,29 @@ mod tests {
         assert_eq!(b[1].link_density(), 1.0);
         assert!(b[2].caption);
         assert!(b[3].is_heading());
+    }
+
+    #[test]
+    fn a_table_row_is_one_block_with_its_cells_separated() {
+        let doc = Document::from(
+            "<body><table><thead><tr><th>Rank</th><th>Company</th><th>Premiums</th></tr></thead>\
+             <tbody><tr><td>1</td><td><a href='/sf'>State Farm</a></td><td>107,764,591</td></tr>\
+             <tr><td>2</td><td><p>Berkshire</p></td><td>80,324,255</td></tr></tbody></table></body>",
+        );
+        let texts: Vec<String> = blocks(&doc.root(), Scope::Content)
+            .into_iter()
+            .map(|b| b.text)
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                "Rank | Company | Premiums",
+                "1 | State Farm | 107,764,591",
+                "2",
+                "Berkshire",
+                "80,324,255"
+            ]
+        );
     }
 
     #[test]

@@ -575,7 +575,7 @@ fn judge(block: &str, title: Option<&str>) -> Verdict {
         if title == Some(norm.as_str()) {
             return Verdict::Remove(Reason::Title);
         }
-        if is_date_line(&norm, words) {
+        if is_date_line(block, &norm, words) {
             return Verdict::Remove(Reason::DateLine);
         }
     }
@@ -733,12 +733,13 @@ const MONTHS: &[&str] = &[
 ];
 
 /// A line made mostly of numbers and month names: "24 October 2024, 10:30".
-fn is_date_line(norm: &str, words: usize) -> bool {
+fn is_date_line(block: &str, norm: &str, words: usize) -> bool {
     if words == 0 || words > 8 {
         return false;
     }
     let mut datey = 0;
     let mut digits = false;
+    let mut month = false;
     let mut total = 0;
     for token in norm.split(' ') {
         total += 1;
@@ -747,9 +748,14 @@ fn is_date_line(norm: &str, words: usize) -> bool {
             digits = true;
         } else if MONTHS.contains(&token) {
             datey += 1;
+            month = true;
         }
     }
-    digits && datey * 3 >= total * 2
+    // Mostly numbers is not enough (a table row of figures): the line must
+    // name a month or hold a whole date.
+    digits
+        && datey * 3 >= total * 2
+        && (month || crate::pipeline::metadata::parse_date_text(block).is_some())
 }
 
 /// Words in a block; text without spaces (CJK) counts one word per two characters.
@@ -843,6 +849,32 @@ mod tests {
                 "navigation"
             ]
         );
+    }
+
+    #[test]
+    fn date_lines_go_but_rows_of_figures_stay() {
+        let ctx = Context {
+            origin: Origin::Html,
+            title: None,
+        };
+        let out = strip(
+            lines(&[
+                "September 4, 2025",
+                "04.09.2025 10:30",
+                "1 | State Farm Group | 107,764,591 | 16.4",
+                "2024 | 1,204 | 3.5%",
+            ]),
+            &ctx,
+        );
+        assert_eq!(
+            out.kept,
+            lines(&[
+                "1 | State Farm Group | 107,764,591 | 16.4",
+                "2024 | 1,204 | 3.5%"
+            ])
+        );
+        assert!(out.removed.iter().all(|r| r.reason.as_str() == "date_line"));
+        assert_eq!(out.removed.len(), 2);
     }
 
     #[test]
