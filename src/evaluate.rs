@@ -212,7 +212,8 @@ pub struct Report {
     pub mean_ms: f64,
 }
 
-fn thread_cpu_ms() -> f64 {
+/// CPU time this thread has used, in milliseconds.
+pub fn thread_cpu_ms() -> f64 {
     let mut ts = libc::timespec {
         tv_sec: 0,
         tv_nsec: 0,
