@@ -19,8 +19,10 @@ pub struct Block {
     pub link_chars: usize,
     /// The innermost block-level element that holds it (`p`, `li`, `h2`, ...).
     pub tag: String,
-    /// Inside a `figcaption` or an element whose class names a caption or credit.
-    pub caption: bool,
+    /// Text about the article rather than of it: inside a `figcaption` or an
+    /// element whose class names a caption or credit, an author bio,
+    /// footnotes or references, or a disclosure.
+    pub aside: bool,
     /// An ancestor's class or id names page furniture (share, comments, related, ...).
     pub furniture: bool,
 }
@@ -143,7 +145,8 @@ const FURNITURE_TOKENS: &[&str] = &[
     "pagination",
 ];
 
-/// Class tokens that mark captions and credits.
+/// Class tokens that mark text about the article rather than of it:
+/// captions and credits, author bios, footnotes and references, disclosures.
 const CAPTION_TOKENS: &[&str] = &[
     "caption",
     "credit",
@@ -151,6 +154,13 @@ const CAPTION_TOKENS: &[&str] = &[
     "wp-caption-text",
     "figcaption",
     "photo-credit",
+    "author",
+    "bio",
+    "biography",
+    "footnotes",
+    "references",
+    "disclosure",
+    "disclaimer",
 ];
 
 /// What the walk needs to know about one node, read in a single borrow.
@@ -204,7 +214,7 @@ pub fn blocks(root: &NodeRef<'_>, scope: Scope) -> Vec<Block> {
                 text: t.to_string(),
                 link_chars: (*link_bytes).min(t.len()),
                 tag: started.0.clone(),
-                caption: started.1,
+                aside: started.1,
                 furniture: started.2,
             });
         }
@@ -393,7 +403,7 @@ pub fn densest_run(blocks: &[Block]) -> Vec<usize> {
         return Vec::new();
     };
     (s..=e)
-        .filter(|&i| !blocks[i].furniture && blocks[i].link_density() <= 0.5 && !blocks[i].caption)
+        .filter(|&i| !blocks[i].furniture && blocks[i].link_density() <= 0.5 && !blocks[i].aside)
         .collect()
 }
 
@@ -422,7 +432,7 @@ mod tests {
         assert_eq!(b[0].tag, "p");
         assert!((b[0].link_density() - 10.0 / 21.0).abs() < 1e-9);
         assert_eq!(b[1].link_density(), 1.0);
-        assert!(b[2].caption);
+        assert!(b[2].aside);
         assert!(b[3].is_heading());
     }
 
@@ -481,7 +491,7 @@ mod tests {
             text: t.to_string(),
             link_chars: if link { t.chars().count() } else { 0 },
             tag: "p".into(),
-            caption: false,
+            aside: false,
             furniture: false,
         };
         let blocks = vec![

@@ -82,7 +82,8 @@ pub fn extract(html: &str, url: Option<&str>) -> Extracted {
     Extracted { blocks, meta }
 }
 
-/// Drops what Readability keeps but readers skip: captions and credits, link
+/// Drops what Readability keeps but readers skip: captions and credits, author
+/// bios, footnotes and disclosures, link
 /// lists and tables of contents, share and related-content furniture, and
 /// short lines repeated within the article (tab labels, "Get the recipe").
 fn clean_content(blocks: Vec<Block>) -> Vec<String> {
@@ -90,7 +91,7 @@ fn clean_content(blocks: Vec<Block>) -> Vec<String> {
         .iter()
         .map(|b| {
             let w = blocks::words(&b.text);
-            !(b.caption || (b.link_density() > 0.6 && w < 20) || (b.furniture && w < 25))
+            !(b.aside || (b.link_density() > 0.6 && w < 20) || (b.furniture && w < 25))
         })
         .collect();
     // A short line that occurs more than once: keep its last occurrence only
@@ -169,6 +170,20 @@ mod tests {
         assert_eq!(out.meta.byline.as_deref(), Some("Jane Doe"));
         assert_eq!(out.meta.tags, vec!["budget", "parliament"]);
         assert_eq!(out.meta.lang.as_deref(), Some("en"));
+    }
+
+    #[test]
+    fn author_bios_footnotes_and_disclosures_are_not_article_text() {
+        let para = "The council approved the new cycling lanes on Tuesday after months of debate between residents and shop owners.";
+        let html = format!(
+            "<html><body><article><h1>Lanes approved</h1><p>{para}</p><p>{para}</p><p>{para}</p>\
+             <div class='author-box'><img src='/jane.jpg'><h4>Jane Doe</h4><p>Jane Doe is a reporter who covers city politics, transport and housing for the paper and has written for many others before.</p></div>\
+             <div class='footnotes'><ol><li>Smith J. Cycling in cities: a review of the evidence. Journal of Transport 2020;12:1-20.</li></ol></div>\
+             <div class='affiliate-disclosure'><h4>Disclosure</h4><p>We may earn a commission when you buy through links on our site, which helps support our journalism and our work.</p></div>\
+             </article></body></html>"
+        );
+        let out = extract(&html, None);
+        assert_eq!(out.blocks, vec!["Lanes approved", para, para, para]);
     }
 
     #[test]
