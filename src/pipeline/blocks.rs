@@ -201,7 +201,9 @@ pub fn blocks(root: &NodeRef<'_>, scope: Scope) -> Vec<Block> {
     let mut stack = vec![Op::Enter(*root)];
     // An element that holds most of the text is the page or the article
     // itself, whatever its class says ("has-sidebar", "post-widget").
-    let total_len = root.text().len();
+    // Measured without scripts and styles, which can outweigh the text.
+    let total_len = visible_len(root, usize::MAX);
+    let mut measured = 0usize;
     let flush = |text: &mut String,
                  link_bytes: &mut usize,
                  started: &(String, bool, bool),
@@ -320,8 +322,15 @@ pub fn blocks(root: &NodeRef<'_>, scope: Scope) -> Vec<Block> {
             }
         };
         let landmark = matches!(tag, Some("body" | "main" | "article"));
-        // Only measured for the rare element with a furniture hint.
-        let is_furniture = furniture_hint && !landmark && node.text().len() * 2 < total_len;
+        // Only measured for the rare element with a furniture hint, and for
+        // at most MAX_MEASURED of them (a page of nested "sidebar" divs
+        // would make the measuring quadratic).
+        let is_furniture = furniture_hint
+            && !landmark
+            && (measured >= MAX_MEASURED || {
+                measured += 1;
+                visible_len(&node, total_len / 2) * 2 < total_len
+            });
         if scope == Scope::Page && is_furniture {
             continue;
         }
@@ -344,6 +353,36 @@ pub fn blocks(root: &NodeRef<'_>, scope: Scope) -> Vec<Block> {
     }
     flush(&mut text, &mut link_bytes, &started, &mut out);
     out
+}
+
+/// How many furniture-hinted elements a walk measures; later ones are taken
+/// at their word.
+const MAX_MEASURED: usize = 64;
+
+/// Bytes of text under `node`, not counting scripts, styles and the like;
+/// stops counting once past `limit`.
+fn visible_len(node: &NodeRef<'_>, limit: usize) -> usize {
+    let mut total = 0usize;
+    let mut stack = vec![*node];
+    while let Some(n) = stack.pop() {
+        if total > limit {
+            break;
+        }
+        let skip = n
+            .query(|d| match &d.data {
+                dom_query::NodeData::Text { contents } => {
+                    total += contents.len();
+                    true
+                }
+                dom_query::NodeData::Element(e) => NEVER_TEXT.contains(&&*e.name.local),
+                _ => false,
+            })
+            .unwrap_or(true);
+        if !skip {
+            stack.extend(n.children_it(false));
+        }
+    }
+    total
 }
 
 /// Appends `text` with runs of whitespace collapsed to one space.
