@@ -82,33 +82,18 @@ pub fn extract(html: &str, url: Option<&str>) -> Extracted {
     Extracted { blocks, meta }
 }
 
-/// Drops what Readability keeps but readers skip: captions and credits, author
-/// bios, footnotes and disclosures, link
-/// lists and tables of contents, share and related-content furniture, and
-/// short lines repeated within the article (tab labels, "Get the recipe").
+/// Drops what Readability keeps but readers skip: captions and credits,
+/// author bios, footnotes and disclosures, link lists and tables of contents,
+/// and short blocks of share and related-content furniture. A line repeated
+/// within the article ("Pros", "Cons" under every product) stays each time.
 fn clean_content(blocks: Vec<Block>) -> Vec<String> {
-    let mut keep: Vec<bool> = blocks
-        .iter()
-        .map(|b| {
+    blocks
+        .into_iter()
+        .filter(|b| {
             let w = blocks::words(&b.text);
             !(b.aside || (b.link_density() > 0.6 && w < 20) || (b.furniture && w < 25))
         })
-        .collect();
-    // A short line that occurs more than once: keep its last occurrence only
-    // (a table of contents lists the headings that follow).
-    let mut last: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-    for (i, b) in blocks.iter().enumerate() {
-        if keep[i] && blocks::words(&b.text) <= 8 {
-            if let Some(prev) = last.insert(b.text.as_str(), i) {
-                keep[prev] = false;
-            }
-        }
-    }
-    blocks
-        .into_iter()
-        .zip(keep)
-        .filter(|(_, k)| *k)
-        .map(|(b, _)| b.text)
+        .map(|b| b.text)
         .collect()
 }
 
