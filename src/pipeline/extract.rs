@@ -91,7 +91,7 @@ fn clean_content(blocks: Vec<Block>) -> Vec<String> {
         .into_iter()
         .filter(|b| {
             let w = blocks::words(&b.text);
-            !(b.aside || (b.link_density() > 0.6 && w < 20) || (b.furniture && w < 25))
+            !(b.aside || (b.link_density() > 0.8 && w < 20) || (b.furniture && w < 25))
         })
         .map(|b| b.text)
         .collect()
