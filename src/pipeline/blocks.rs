@@ -159,6 +159,12 @@ const CAPTION_TOKENS: &[&str] = &[
     "biography",
     "footnotes",
     "references",
+    "bibliography",
+    "citations",
+    "ref-list",
+    "reflist",
+    "testimonial",
+    "testimonials",
     "disclosure",
     "disclaimer",
 ];
@@ -275,12 +281,15 @@ pub fn blocks(root: &NodeRef<'_>, scope: Scope) -> Vec<Block> {
                         if key != "class" && key != "id" {
                             continue;
                         }
-                        for t in attr
-                            .value
-                            .split(|c: char| c.is_whitespace() || c == '-' || c == '_')
-                        {
-                            furniture |= FURNITURE_TOKENS.iter().any(|f| f.eq_ignore_ascii_case(t));
-                            caption |= CAPTION_TOKENS.iter().any(|f| f.eq_ignore_ascii_case(t));
+                        // Each class word whole ("ref-list") and in parts.
+                        for word in attr.value.split_whitespace() {
+                            let parts = word.split(['-', '_']);
+                            for t in std::iter::once(word).chain(parts) {
+                                furniture |=
+                                    FURNITURE_TOKENS.iter().any(|f| f.eq_ignore_ascii_case(t));
+                                caption |=
+                                    CAPTION_TOKENS.iter().any(|f| f.eq_ignore_ascii_case(t));
+                            }
                         }
                     }
                     Seen::Element {
