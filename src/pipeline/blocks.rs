@@ -287,8 +287,7 @@ pub fn blocks(root: &NodeRef<'_>, scope: Scope) -> Vec<Block> {
                             for t in std::iter::once(word).chain(parts) {
                                 furniture |=
                                     FURNITURE_TOKENS.iter().any(|f| f.eq_ignore_ascii_case(t));
-                                caption |=
-                                    CAPTION_TOKENS.iter().any(|f| f.eq_ignore_ascii_case(t));
+                                caption |= CAPTION_TOKENS.iter().any(|f| f.eq_ignore_ascii_case(t));
                             }
                         }
                     }

@@ -87,14 +87,19 @@ pub fn extract(html: &str, url: Option<&str>) -> Extracted {
 /// and short blocks of share and related-content furniture. A line repeated
 /// within the article ("Pros", "Cons" under every product) stays each time.
 fn clean_content(blocks: Vec<Block>) -> Vec<String> {
-    blocks
+    let mut kept: Vec<Block> = blocks
         .into_iter()
         .filter(|b| {
             let w = blocks::words(&b.text);
             !(b.aside || (b.link_density() > 0.8 && w < 20) || (b.furniture && w < 25))
         })
-        .map(|b| b.text)
-        .collect()
+        .collect();
+    // A heading with nothing after it heads something that was left out
+    // ("Related posts", "Share this").
+    while kept.last().is_some_and(Block::is_heading) {
+        kept.pop();
+    }
+    kept.into_iter().map(|b| b.text).collect()
 }
 
 /// Sets `slot` to `value` when it is empty and `value` has text.
@@ -158,14 +163,14 @@ mod tests {
     }
 
     #[test]
-    fn author_bios_footnotes_and_disclosures_are_not_article_text() {
+    fn author_bios_footnotes_disclosures_and_dangling_headings_are_not_article_text() {
         let para = "The council approved the new cycling lanes on Tuesday after months of debate between residents and shop owners.";
         let html = format!(
             "<html><body><article><h1>Lanes approved</h1><p>{para}</p><p>{para}</p><p>{para}</p>\
              <div class='author-box'><img src='/jane.jpg'><h4>Jane Doe</h4><p>Jane Doe is a reporter who covers city politics, transport and housing for the paper and has written for many others before.</p></div>\
              <div class='footnotes'><ol><li>Smith J. Cycling in cities: a review of the evidence. Journal of Transport 2020;12:1-20.</li></ol></div>\
              <div class='affiliate-disclosure'><h4>Disclosure</h4><p>We may earn a commission when you buy through links on our site, which helps support our journalism and our work.</p></div>\
-             </article></body></html>"
+             <h3>More from the city desk</h3></article></body></html>"
         );
         let out = extract(&html, None);
         assert_eq!(out.blocks, vec!["Lanes approved", para, para, para]);
