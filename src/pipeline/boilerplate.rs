@@ -588,7 +588,27 @@ fn judge(block: &str, title: Option<&str>) -> Verdict {
 
 /// A byline is short and has no sentence punctuation at its end.
 fn looks_like_byline(block: &str, words: usize) -> bool {
-    words <= 8 && !block.trim_end().ends_with(['.', '!', '?', '؟', '。'])
+    let block = block.trim_end();
+    if words > 8 || block.ends_with(['.', '!', '?', '؟', '。', ';', ',']) || block.contains('|') {
+        return false;
+    }
+    // In scripts with capitals, a name is at least two capitalised words
+    // after the prefix ("By Jane Doe, 4 May 2025", not "By Functionality" or
+    // "By establishing..."); caseless scripts cannot tell.
+    let mut cased = false;
+    let mut capitalised = 0;
+    for w in block.split_whitespace().skip(1) {
+        let Some(c) = w.chars().next().filter(|c| c.is_alphabetic()) else {
+            continue;
+        };
+        if c.is_uppercase() {
+            cased = true;
+            capitalised += 1;
+        } else if c.is_lowercase() {
+            cased = true;
+        }
+    }
+    !cased || capitalised >= 2
 }
 
 /// Long enough, or a full sentence, to be text on its own.
@@ -734,7 +754,8 @@ const MONTHS: &[&str] = &[
 
 /// A line made mostly of numbers and month names: "24 October 2024, 10:30".
 fn is_date_line(block: &str, norm: &str, words: usize) -> bool {
-    if words == 0 || words > 8 {
+    // A row of a table ("1/1/2013 | +13.1%") or a figure is data.
+    if words == 0 || words > 8 || block.contains('%') || block.matches(" | ").count() > 1 {
         return false;
     }
     let mut datey = 0;
@@ -928,6 +949,34 @@ mod tests {
             "By the end of the week, the ministry had published its full report on the incident.";
         let out = strip(lines(&[PARA_EN, s, PARA_EN]), &ctx);
         assert_eq!(out.kept.len(), 3);
+    }
+
+    #[test]
+    fn bylines_are_names_not_subheadings_or_table_rows() {
+        let ctx = Context {
+            origin: Origin::Html,
+            title: None,
+        };
+        let out = strip(
+            lines(&[
+                "By Jane Doe",
+                "By Jane Doe, 4 May 2025",
+                "بقلم محمد علي",
+                "By Functionality",
+                "By establishing a clear process;",
+                "Por | 0.77 | 9.58 | 14.3×",
+            ]),
+            &ctx,
+        );
+        assert_eq!(
+            out.kept,
+            lines(&[
+                "By Functionality",
+                "By establishing a clear process;",
+                "Por | 0.77 | 9.58 | 14.3×"
+            ])
+        );
+        assert!(out.removed.iter().all(|r| r.reason.as_str() == "byline"));
     }
 
     #[test]
