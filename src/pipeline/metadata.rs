@@ -1089,7 +1089,7 @@ fn find_dates(
     } else {
         let shown = headline.and_then(date_near).map(|(d, _)| d);
         match (shown, declared) {
-            (Some(s), Some(w)) if (s - w.day()).num_days().abs() <= 1 => Some(w),
+            (Some(s), Some(w @ When::Instant(_))) if (s - w.day()).num_days().abs() <= 1 => Some(w),
             (Some(s), Some(w)) if modified.is_some_and(|m| m.day() == s) => Some(w),
             (Some(s), _) => Some(When::Day(s)),
             (None, _) => {
@@ -1987,6 +1987,12 @@ mod tests {
             "{head}<body><h1>Headline here</h1><p>August 11, 2021</p></body>"
         ));
         assert_eq!(m.published_at.as_deref(), Some("2021-08-12T10:00:00Z"));
+        // A declared day without a time has no time zone to be seen from.
+        let m = meta(
+            r#"<head><meta property="article:published_time" content="2025-11-13"></head>
+            <body><h1>Headline here</h1><p>November 12, 2025</p></body>"#,
+        );
+        assert_eq!(m.published_at.as_deref(), Some("2025-11-12"));
     }
 
     #[test]
