@@ -87,9 +87,9 @@ pub fn extract(html: &str, url: Option<&str>) -> Extracted {
 
 /// Drops what Readability keeps but readers skip: captions and credits,
 /// author bios, footnotes and disclosures, link lists and tables of contents,
-/// short blocks of share and related-content furniture, and the second copy
-/// of a long paragraph. A short line repeated within the article ("Pros",
-/// "Cons" under every product) stays each time.
+/// and short blocks of share and related-content furniture. Text repeated
+/// within the article ("Pros", "Cons" under every product, a paragraph said
+/// twice) stays each time.
 fn clean_content(blocks: Vec<Block>) -> Vec<String> {
     let mut kept: Vec<Block> = blocks
         .into_iter()
@@ -98,10 +98,6 @@ fn clean_content(blocks: Vec<Block>) -> Vec<String> {
             !(b.aside || (b.link_density() > 0.8 && w < 20) || (b.furniture && w < 25))
         })
         .collect();
-    // A long paragraph said twice is a repeated card or call to action:
-    // it stays where it first appears.
-    let mut seen = std::collections::HashSet::new();
-    kept.retain(|b| blocks::words(&b.text) < 20 || seen.insert(b.text.clone()));
     // A heading with nothing after it heads something that was left out
     // ("Related posts", "Share this").
     while kept.last().is_some_and(Block::is_heading) {
@@ -185,19 +181,16 @@ mod tests {
     }
 
     #[test]
-    fn a_long_paragraph_repeated_is_kept_once_and_short_repeats_stay() {
+    fn repeated_text_stays_each_time() {
         let para = "The council approved the new cycling lanes on Tuesday after months of debate between residents and shop owners.";
-        let cta = "Start your company today with our guided formation service, which files the documents for you and checks the name is free.";
         let html = format!(
-            "<html><body><article><h1>Lanes approved</h1><p>{para}</p><h3>Pros</h3><p>{cta}</p>\
-             <p>{para} Again.</p><h3>Pros</h3><p>{cta}</p><p>{para} Once more.</p></article></body></html>"
+            "<html><body><article><h1>Lanes approved</h1><p>{para}</p><h3>Pros</h3><p>{para}</p>\
+             <h3>Pros</h3><p>{para}</p></article></body></html>"
         );
         let out = extract(&html, None);
-        let again = format!("{para} Again.");
-        let more = format!("{para} Once more.");
         assert_eq!(
             out.blocks,
-            vec!["Lanes approved", para, "Pros", cta, &again, "Pros", &more]
+            vec!["Lanes approved", para, "Pros", para, "Pros", para]
         );
     }
 
