@@ -138,6 +138,12 @@ pub struct InputConfig {
 pub struct OutputConfig {
     /// Subject template with `{lang}`.
     pub subject: String,
+    /// Languages routed to `subject` (ISO 639-1 codes, `und` for unknown);
+    /// empty routes every language there.
+    #[serde(deserialize_with = "string_or_list")]
+    pub languages: Vec<String>,
+    /// Where articles in languages outside `languages` go.
+    pub other_subject: String,
     /// Output stream.
     pub stream: String,
     /// Duplicate window of the output and DLQ streams.
@@ -351,6 +357,25 @@ impl Config {
         if !self.output.subject.contains("{lang}") {
             return Err(bad("output.subject", "must contain {lang}"));
         }
+        if self.output.other_subject.trim().is_empty()
+            || self.output.other_subject.contains(char::is_whitespace)
+        {
+            return Err(bad(
+                "output.other_subject",
+                "must be non-empty and without spaces",
+            ));
+        }
+        if let Some(code) = self
+            .output
+            .languages
+            .iter()
+            .find(|c| !(2..=3).contains(&c.len()) || !c.bytes().all(|b| b.is_ascii_lowercase()))
+        {
+            return Err(bad(
+                "output.languages",
+                &format!("holds {code:?}, which is not a lower-case ISO 639 code like \"en\""),
+            ));
+        }
         if !self.dlq.subject.contains("{kind}") {
             return Err(bad("dlq.subject", "must contain {kind}"));
         }
@@ -381,9 +406,16 @@ impl Config {
         Ok(())
     }
 
-    /// The output subject for a language code (`und` when unknown).
+    /// The output subject for a language code (`und` when unknown): the
+    /// template's, or `output.other_subject` for a language outside
+    /// `output.languages` when that list is set.
     pub fn output_subject(&self, lang: Option<&str>) -> String {
-        self.output.subject.replace("{lang}", lang.unwrap_or("und"))
+        let lang = lang.unwrap_or("und");
+        if self.output.languages.is_empty() || self.output.languages.iter().any(|l| l == lang) {
+            self.output.subject.replace("{lang}", lang)
+        } else {
+            self.output.other_subject.clone()
+        }
     }
 
     /// The dead-letter subject for an error kind.
@@ -448,6 +480,8 @@ const STRING_KEYS: &[&str] = &[
     "input.consumer",
     "input.queue_group",
     "output.subject",
+    "output.languages",
+    "output.other_subject",
     "output.stream",
     "dlq.subject",
     "dlq.stream",
@@ -530,6 +564,7 @@ mod tests {
         assert_eq!(cfg.input.stream, "NEWS_RAW");
         assert_eq!(cfg.worker.ack_wait, Dur(Duration::from_secs(30)));
         assert_eq!(cfg.output_subject(Some("ar")), "news.articles.ar");
+        assert_eq!(cfg.output_subject(None), "news.articles.und");
         assert_eq!(cfg.dlq_subject("too_large"), "news.dlq.too_large");
     }
 
@@ -545,6 +580,33 @@ mod tests {
         .unwrap();
         assert_eq!(cfg.worker.concurrency, 7);
         assert_eq!(cfg.nats.url, vec!["nats://a:4222", "nats://b:4222"]);
+    }
+
+    #[test]
+    fn languages_outside_the_allow_list_go_to_the_other_subject() {
+        let cfg =
+            Config::load_from(None, env(&[("NEWSWORKER__OUTPUT__LANGUAGES", "en, ar")])).unwrap();
+        assert_eq!(cfg.output.languages, vec!["en", "ar"]);
+        assert_eq!(cfg.output_subject(Some("ar")), "news.articles.ar");
+        assert_eq!(cfg.output_subject(Some("fr")), "news.articles.other");
+        assert_eq!(cfg.output_subject(None), "news.articles.other");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(
+            &path,
+            "[output]\nlanguages = [\"en\", \"und\"]\nother_subject = \"lang.elsewhere\"\n",
+        )
+        .unwrap();
+        let cfg = Config::load_from(Some(&path), env(&[])).unwrap();
+        assert_eq!(cfg.output_subject(None), "news.articles.und");
+        assert_eq!(cfg.output_subject(Some("de")), "lang.elsewhere");
+        let err = Config::load_from(None, env(&[("NEWSWORKER__OUTPUT__LANGUAGES", "English")]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("output.languages") && err.contains("NEWSWORKER__OUTPUT__LANGUAGES"),
+            "{err}"
+        );
     }
 
     #[test]

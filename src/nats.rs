@@ -96,6 +96,34 @@ pub fn template_wildcard(template: &str, placeholder: &str) -> String {
     template.replace(placeholder, "*")
 }
 
+/// Whether NATS subject `pattern` (with `*` and `>` wildcards) matches
+/// `subject`.
+pub fn subject_matches(pattern: &str, subject: &str) -> bool {
+    let mut want = pattern.split('.');
+    let mut have = subject.split('.');
+    loop {
+        match (want.next(), have.next()) {
+            (Some(">"), Some(_)) => return true,
+            (Some("*"), Some(_)) => {}
+            (Some(w), Some(h)) if w == h => {}
+            (None, None) => return true,
+            _ => return false,
+        }
+    }
+}
+
+/// The output stream's subjects: the template's, and the subject for
+/// languages outside the allow-list when the template does not cover it.
+fn output_subjects(cfg: &Config) -> Vec<String> {
+    let main = template_wildcard(&cfg.output.subject, "{lang}");
+    let other = &cfg.output.other_subject;
+    if cfg.output.languages.is_empty() || subject_matches(&main, other) {
+        vec![main]
+    } else {
+        vec![main, other.clone()]
+    }
+}
+
 /// What the three streams should look like.
 pub fn stream_configs(cfg: &Config) -> [stream::Config; 3] {
     let replicas = cfg.nats.replicas;
@@ -112,7 +140,7 @@ pub fn stream_configs(cfg: &Config) -> [stream::Config; 3] {
         },
         stream::Config {
             name: cfg.output.stream.clone(),
-            subjects: vec![template_wildcard(&cfg.output.subject, "{lang}")],
+            subjects: output_subjects(cfg),
             retention: stream::RetentionPolicy::Limits,
             storage: stream::StorageType::File,
             num_replicas: replicas,
@@ -287,4 +315,45 @@ fn is_consumer_not_found(e: &jetstream::context::ConsumerInfoError) -> bool {
 
 fn is_not_found(e: &jetstream::context::GetStreamError) -> bool {
     matches!(e.kind(), jetstream::context::GetStreamErrorKind::JetStream(ref j) if j.error_code() == jetstream::ErrorCode::STREAM_NOT_FOUND)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subjects_match_with_wildcards() {
+        assert!(subject_matches("news.articles.*", "news.articles.other"));
+        assert!(subject_matches("news.>", "news.articles.en"));
+        assert!(!subject_matches(
+            "news.articles.*",
+            "news.articles.en.extra"
+        ));
+        assert!(!subject_matches("news.articles.*", "lang.other"));
+        assert!(subject_matches("a.b", "a.b"));
+    }
+
+    #[test]
+    fn the_output_stream_captures_the_other_subject_when_outside_the_template() {
+        let env = |pairs: &[(&str, &str)]| {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect::<Vec<_>>()
+        };
+        let cfg = Config::load_from(None, env(&[("NEWSWORKER__OUTPUT__LANGUAGES", "en")])).unwrap();
+        assert_eq!(stream_configs(&cfg)[1].subjects, vec!["news.articles.*"]);
+        let cfg = Config::load_from(
+            None,
+            env(&[
+                ("NEWSWORKER__OUTPUT__LANGUAGES", "en"),
+                ("NEWSWORKER__OUTPUT__OTHER_SUBJECT", "triage.lang"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(
+            stream_configs(&cfg)[1].subjects,
+            vec!["news.articles.*", "triage.lang"]
+        );
+    }
 }

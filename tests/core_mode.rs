@@ -93,3 +93,47 @@ async fn queue_group_shares_the_load_and_requests_get_replies() {
         .unwrap()
         .contains("not JSON"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn languages_outside_the_allow_list_go_to_the_other_subject() {
+    let server = NatsServer::start();
+    let env = [
+        ("NEWSWORKER__INPUT__MODE", "core"),
+        ("NEWSWORKER__OUTPUT__LANGUAGES", "en,fr"),
+    ];
+    let w = Worker::spawn(&server.url, server.dir.path(), "a", &env);
+    wait_for_log(&w, "Core worker started");
+
+    let client = server.client().await;
+    let mut out = client.subscribe("news.articles.>").await.unwrap();
+    client.flush().await.unwrap();
+    const N: usize = 12;
+    let mut want: HashMap<String, String> = HashMap::new();
+    for n in 0..N {
+        let g = corpus::article(n, "route");
+        let subject = if g.lang == "en" || g.lang == "fr" {
+            format!("news.articles.{}", g.lang)
+        } else {
+            "news.articles.other".to_string()
+        };
+        want.insert(g.id.clone(), subject);
+        client
+            .publish("news.raw.route", serde_json::to_vec(&g.raw).unwrap().into())
+            .await
+            .unwrap();
+    }
+    client.flush().await.unwrap();
+    let mut got: HashMap<String, String> = HashMap::new();
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while got.len() < N {
+        let m = tokio::time::timeout_at(deadline, out.next())
+            .await
+            .expect("all articles arrive")
+            .unwrap();
+        let article: Article = serde_json::from_slice(&m.payload).unwrap();
+        got.insert(article.id, m.subject.to_string());
+    }
+    assert_eq!(got, want);
+    assert!(want.values().any(|s| s == "news.articles.other"));
+    assert!(want.values().any(|s| s == "news.articles.fr"));
+}
