@@ -14,7 +14,7 @@ use dom_query::Document;
 use dom_smoothie::{Config, Readability};
 
 use crate::pipeline::blocks::{self, Block, Scope};
-use crate::pipeline::metadata::{clean_byline, extract_metadata};
+use crate::pipeline::metadata::{clean_byline, date_published_in_source, extract_metadata};
 
 pub use crate::pipeline::metadata::Metadata;
 
@@ -32,6 +32,9 @@ pub struct Extracted {
 pub fn extract(html: &str, url: Option<&str>) -> Extracted {
     let doc = Document::from(html);
     let mut meta = extract_metadata(&doc, url);
+    if meta.published_at.is_none() {
+        meta.published_at = date_published_in_source(html);
+    }
     // The page's own densest run of prose: the fallback when Readability
     // settles on a fragment (a disclosure box, a footer).
     let page_blocks = blocks::blocks(&doc.root(), Scope::Page);

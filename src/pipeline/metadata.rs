@@ -1091,6 +1091,15 @@ fn find_dates(
         match (shown, declared) {
             (Some(s), Some(w @ When::Instant(_))) if (s - w.day()).num_days().abs() <= 1 => Some(w),
             (Some(s), Some(w)) if modified.is_some_and(|m| m.day() == s) => Some(w),
+            // The same date read day-first where the page wrote it month-first
+            // (or the reverse): "10/09/2024" for 2024-09-10.
+            (Some(s), Some(w))
+                if s.year() == w.day().year()
+                    && s.month() == w.day().day()
+                    && s.day() == w.day().month() =>
+            {
+                Some(w)
+            }
             (Some(s), _) => Some(When::Day(s)),
             (None, _) => {
                 let found = labelled_dates(root, byline);
@@ -1106,6 +1115,38 @@ fn find_dates(
         }
     };
     (published.map(format_when), modified.map(format_when))
+}
+
+/// The first `datePublished` written anywhere in the page source: in the
+/// JSON a script framework embeds (`__NEXT_DATA__`, HTML-escaped props),
+/// which JSON-LD and meta tags do not cover. The last resort.
+pub fn date_published_in_source(html: &str) -> Option<String> {
+    const KEY: &str = "datePublished";
+    let mut from = 0;
+    for _ in 0..8 {
+        let at = from + html[from..].find(KEY)? + KEY.len();
+        from = at;
+        let rest = &html[at..];
+        // Skip the quotes and colon around the value, raw or escaped.
+        let value = rest
+            .trim_start_matches(|c: char| matches!(c, '"' | '\\' | ':' | ' ' | '\''))
+            .trim_start_matches("&quot;")
+            .trim_start_matches(|c: char| matches!(c, ':' | ' '))
+            .trim_start_matches("&quot;")
+            .trim_start_matches(|c: char| matches!(c, '"' | '\\' | ' '));
+        let end = value
+            .find(|c: char| matches!(c, '"' | '\\' | '&' | '\'' | '<' | ','))
+            .unwrap_or(value.len())
+            .min(40);
+        let mut end = end.min(value.len());
+        while !value.is_char_boundary(end) {
+            end -= 1;
+        }
+        if let Some(d) = normalise_date(&value[..end]) {
+            return Some(d);
+        }
+    }
+    None
 }
 
 /// The first date in elements whose class or id says they hold one.
@@ -2026,6 +2067,31 @@ mod tests {
             r#"<body><p>Text</p><footer><time datetime="2020-01-01">Jan 1</time></footer></body>"#,
         );
         assert_eq!(m.published_at, None);
+    }
+
+    #[test]
+    fn a_day_first_reading_of_the_declared_date_is_the_declared_date() {
+        let m = meta(
+            r#"<head><meta property="article:published_time" content="2024-09-10"></head>
+            <body><h1>Headline here</h1><p>10.09.2024</p></body>"#,
+        );
+        assert_eq!(m.published_at.as_deref(), Some("2024-09-10"));
+    }
+
+    #[test]
+    fn date_published_in_framework_json_is_the_last_resort() {
+        let next = r#"<script id="__NEXT_DATA__" type="application/json">{"props":{"datePublished":"2025-11-17T09:00:00-05:00"}}</script>"#;
+        assert_eq!(
+            date_published_in_source(next).as_deref(),
+            Some("2025-11-17T09:00:00-05:00")
+        );
+        let escaped = r#"<div data-props="{&quot;datePublished&quot;:&quot;2025-11-17T09:00:00-05:00&quot;}"></div>"#;
+        assert_eq!(
+            date_published_in_source(escaped).as_deref(),
+            Some("2025-11-17T09:00:00-05:00")
+        );
+        assert_eq!(date_published_in_source(r#"{"datePublished": "soon"}"#), None);
+        assert_eq!(date_published_in_source("no dates here"), None);
     }
 
     #[test]
