@@ -1129,16 +1129,15 @@ pub fn date_published_in_source(html: &str) -> Option<String> {
         let rest = &html[at..];
         // Skip the quotes and colon around the value, raw or escaped.
         let value = rest
-            .trim_start_matches(|c: char| matches!(c, '"' | '\\' | ':' | ' ' | '\''))
+            .trim_start_matches(['"', '\\', ':', ' ', '\''])
             .trim_start_matches("&quot;")
-            .trim_start_matches(|c: char| matches!(c, ':' | ' '))
+            .trim_start_matches([':', ' '])
             .trim_start_matches("&quot;")
-            .trim_start_matches(|c: char| matches!(c, '"' | '\\' | ' '));
-        let end = value
-            .find(|c: char| matches!(c, '"' | '\\' | '&' | '\'' | '<' | ','))
+            .trim_start_matches(['"', '\\', ' ']);
+        let mut end = value
+            .find(['"', '\\', '&', '\'', '<', ','])
             .unwrap_or(value.len())
             .min(40);
-        let mut end = end.min(value.len());
         while !value.is_char_boundary(end) {
             end -= 1;
         }
