@@ -2089,7 +2089,10 @@ mod tests {
             date_published_in_source(escaped).as_deref(),
             Some("2025-11-17T09:00:00-05:00")
         );
-        assert_eq!(date_published_in_source(r#"{"datePublished": "soon"}"#), None);
+        assert_eq!(
+            date_published_in_source(r#"{"datePublished": "soon"}"#),
+            None
+        );
         assert_eq!(date_published_in_source("no dates here"), None);
     }
 
