@@ -4,9 +4,8 @@
 //! vote, and reads only as much text as the identifier needs. Text too short to
 //! judge gets `None` (published under `und`), never a confident guess.
 
-use whatlang::{Lang, Script};
-
 use crate::article::Language;
+use crate::pipeline::langid;
 
 /// Below this many letters, no language is reported.
 pub const MIN_LETTERS: usize = 12;
@@ -20,17 +19,27 @@ pub fn detect(paragraphs: &[String]) -> Option<Language> {
     if letters < MIN_LETTERS {
         return None;
     }
-    let info = whatlang::detect(&sample)?;
-    let (code, name) = iso639(info.lang());
-    let script = iso15924(info.lang(), info.script());
+    let guess = langid::identify(&sample)?;
     Some(Language {
-        code: code.to_string(),
-        name: name.to_string(),
-        script: script.to_string(),
-        direction: direction(script).to_string(),
-        confidence: (info.confidence() * 1000.0).round() / 1000.0,
-        reliable: info.is_reliable(),
+        code: guess.code.to_string(),
+        name: display_name(guess.code, guess.name).to_string(),
+        script: guess.script.to_string(),
+        direction: direction(guess.script).to_string(),
+        confidence: (guess.confidence * 1000.0).round() / 1000.0,
+        reliable: guess.reliable,
     })
+}
+
+/// The English name a reader expects, where the model's differs.
+fn display_name<'a>(code: &str, name: &'a str) -> &'a str {
+    match code {
+        "nb" => "Norwegian Bokmål",
+        "nn" => "Norwegian Nynorsk",
+        "sl" => "Slovenian",
+        "lg" => "Ganda",
+        "st" => "Southern Sotho",
+        _ => name,
+    }
 }
 
 /// `rtl` for scripts written right to left, else `ltr`.
@@ -71,118 +80,6 @@ fn sample(paragraphs: &[String]) -> String {
         out.push('\n');
     }
     out
-}
-
-/// ISO 15924 code of the script a language is written in here.
-fn iso15924(lang: Lang, script: Script) -> &'static str {
-    match lang {
-        Lang::Jpn => return "Jpan",
-        Lang::Kor => return "Kore",
-        Lang::Cmn => return "Hani",
-        _ => {}
-    }
-    match script {
-        Script::Arabic => "Arab",
-        Script::Armenian => "Armn",
-        Script::Bengali => "Beng",
-        Script::Cyrillic => "Cyrl",
-        Script::Devanagari => "Deva",
-        Script::Ethiopic => "Ethi",
-        Script::Georgian => "Geor",
-        Script::Greek => "Grek",
-        Script::Gujarati => "Gujr",
-        Script::Gurmukhi => "Guru",
-        Script::Hangul => "Hang",
-        Script::Hebrew => "Hebr",
-        Script::Hiragana | Script::Katakana => "Jpan",
-        Script::Kannada => "Knda",
-        Script::Khmer => "Khmr",
-        Script::Latin => "Latn",
-        Script::Malayalam => "Mlym",
-        Script::Mandarin => "Hani",
-        Script::Myanmar => "Mymr",
-        Script::Oriya => "Orya",
-        Script::Sinhala => "Sinh",
-        Script::Tamil => "Taml",
-        Script::Telugu => "Telu",
-        Script::Thai => "Thai",
-    }
-}
-
-/// ISO 639-1 code (639-3 where none exists) and English name.
-fn iso639(lang: Lang) -> (&'static str, &'static str) {
-    match lang {
-        Lang::Afr => ("af", "Afrikaans"),
-        Lang::Aka => ("ak", "Akan"),
-        Lang::Amh => ("am", "Amharic"),
-        Lang::Ara => ("ar", "Arabic"),
-        Lang::Aze => ("az", "Azerbaijani"),
-        Lang::Bel => ("be", "Belarusian"),
-        Lang::Ben => ("bn", "Bengali"),
-        Lang::Bul => ("bg", "Bulgarian"),
-        Lang::Cat => ("ca", "Catalan"),
-        Lang::Ces => ("cs", "Czech"),
-        Lang::Cmn => ("zh", "Chinese"),
-        Lang::Cym => ("cy", "Welsh"),
-        Lang::Dan => ("da", "Danish"),
-        Lang::Deu => ("de", "German"),
-        Lang::Ell => ("el", "Greek"),
-        Lang::Eng => ("en", "English"),
-        Lang::Epo => ("eo", "Esperanto"),
-        Lang::Est => ("et", "Estonian"),
-        Lang::Fin => ("fi", "Finnish"),
-        Lang::Fra => ("fr", "French"),
-        Lang::Guj => ("gu", "Gujarati"),
-        Lang::Heb => ("he", "Hebrew"),
-        Lang::Hin => ("hi", "Hindi"),
-        Lang::Hrv => ("hr", "Croatian"),
-        Lang::Hun => ("hu", "Hungarian"),
-        Lang::Hye => ("hy", "Armenian"),
-        Lang::Ind => ("id", "Indonesian"),
-        Lang::Ita => ("it", "Italian"),
-        Lang::Jav => ("jv", "Javanese"),
-        Lang::Jpn => ("ja", "Japanese"),
-        Lang::Kan => ("kn", "Kannada"),
-        Lang::Kat => ("ka", "Georgian"),
-        Lang::Khm => ("km", "Khmer"),
-        Lang::Kor => ("ko", "Korean"),
-        Lang::Lat => ("la", "Latin"),
-        Lang::Lav => ("lv", "Latvian"),
-        Lang::Lit => ("lt", "Lithuanian"),
-        Lang::Mal => ("ml", "Malayalam"),
-        Lang::Mar => ("mr", "Marathi"),
-        Lang::Mkd => ("mk", "Macedonian"),
-        Lang::Mya => ("my", "Burmese"),
-        Lang::Nep => ("ne", "Nepali"),
-        Lang::Nld => ("nl", "Dutch"),
-        Lang::Nob => ("nb", "Norwegian Bokmål"),
-        Lang::Ori => ("or", "Odia"),
-        Lang::Pan => ("pa", "Punjabi"),
-        Lang::Pes => ("fa", "Persian"),
-        Lang::Pol => ("pl", "Polish"),
-        Lang::Por => ("pt", "Portuguese"),
-        Lang::Ron => ("ro", "Romanian"),
-        Lang::Rus => ("ru", "Russian"),
-        Lang::Sin => ("si", "Sinhala"),
-        Lang::Slk => ("sk", "Slovak"),
-        Lang::Slv => ("sl", "Slovenian"),
-        Lang::Sna => ("sn", "Shona"),
-        Lang::Spa => ("es", "Spanish"),
-        Lang::Srp => ("sr", "Serbian"),
-        Lang::Swe => ("sv", "Swedish"),
-        Lang::Tam => ("ta", "Tamil"),
-        Lang::Tel => ("te", "Telugu"),
-        Lang::Tgl => ("tl", "Tagalog"),
-        Lang::Tha => ("th", "Thai"),
-        Lang::Tuk => ("tk", "Turkmen"),
-        Lang::Tur => ("tr", "Turkish"),
-        Lang::Ukr => ("uk", "Ukrainian"),
-        Lang::Urd => ("ur", "Urdu"),
-        Lang::Uzb => ("uz", "Uzbek"),
-        Lang::Vie => ("vi", "Vietnamese"),
-        Lang::Yid => ("yi", "Yiddish"),
-        Lang::Zul => ("zu", "Zulu"),
-    }
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ pub mod boilerplate;
 pub mod clean;
 pub mod decode;
 pub mod extract;
+pub mod langid;
 pub mod language;
 pub mod metadata;
 
