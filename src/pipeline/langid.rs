@@ -318,10 +318,6 @@ pub fn identify(text: &str) -> Option<Guess> {
 mod tests {
     use super::*;
 
-    fn code(text: &str) -> &'static str {
-        identify(text).map_or("none", |g| g.code)
-    }
-
     #[test]
     fn the_bundled_model_loads_with_its_75_languages() {
         assert_eq!(MODEL.languages.len(), 75);
