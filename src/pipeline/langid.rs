@@ -133,11 +133,14 @@ pub fn script_of(c: char) -> Option<&'static str> {
     Some(s)
 }
 
-/// Scripts that, among the 75 languages, only one language writes.
+/// Scripts that, among the 75 languages, only one language writes (Han
+/// without kana counting as Chinese's).
 fn only_language_of(script: &str) -> Option<&'static str> {
     Some(match script {
         "Hang" => "ko",
         "Kana" => "ja",
+        // Han without kana: Japanese is written with kana around its kanji.
+        "Hani" => "zh",
         "Grek" => "el",
         "Hebr" => "he",
         "Armn" => "hy",
@@ -199,8 +202,8 @@ pub fn identify(text: &str) -> Option<Guess> {
         }
     }
     let (main, main_letters) = grouped.iter().copied().max_by_key(|(_, n)| *n)?;
-    // Kana at all in a CJK text makes it Japanese; Han alone is Chinese
-    // (or kanji-only Japanese, which the n-grams tell apart).
+    // Kana in a CJK text makes it Japanese (kana are 5% of it at least);
+    // Han alone is Chinese.
     let script = if main == "CJK" {
         let kana = count_of("Kana");
         if kana * 20 >= main_letters {

@@ -12,6 +12,7 @@
 //! cd bench/langid && cargo run --release            # summary
 //! cargo run --release -- --table                    # plus one row per language
 //! cargo run --release -- --limit 200                # fewer lines per file
+//! cargo run --release -- --without-lingua           # newsworker only
 //! ```
 
 use std::collections::BTreeMap;
@@ -141,26 +142,29 @@ fn main() {
     type Answers = Vec<Option<String>>;
     let mut results: Vec<(&str, Answers, [f64; 4], f64)> = Vec::new();
 
-    let before = rss_mb();
-    let lingua = LanguageDetectorBuilder::from_all_languages()
-        .with_preloaded_language_models()
-        .build();
-    let mut cpu = [0.0; 4];
-    let answers = cases
-        .iter()
-        .map(|c| {
-            let t = thread_cpu_s();
-            let out = lingua
-                .detect_language_of(c.text.as_str())
-                .map(|l| l.iso_code_639_1().to_string());
-            cpu[c.kind] += thread_cpu_s() - t;
-            out
-        })
-        .collect();
-    // After the run: models are loaded (and touched) by then.
-    let lingua_mb = rss_mb() - before;
-    results.push(("lingua 1.8 (high accuracy)", answers, cpu, lingua_mb));
-    drop(lingua);
+    let with_lingua = !args.iter().any(|a| a == "--without-lingua");
+    if with_lingua {
+        let before = rss_mb();
+        let lingua = LanguageDetectorBuilder::from_all_languages()
+            .with_preloaded_language_models()
+            .build();
+        let mut cpu = [0.0; 4];
+        let answers = cases
+            .iter()
+            .map(|c| {
+                let t = thread_cpu_s();
+                let out = lingua
+                    .detect_language_of(c.text.as_str())
+                    .map(|l| l.iso_code_639_1().to_string());
+                cpu[c.kind] += thread_cpu_s() - t;
+                out
+            })
+            .collect();
+        // After the run: models are loaded (and touched) by then.
+        let lingua_mb = rss_mb() - before;
+        results.push(("lingua 1.8 (high accuracy)", answers, cpu, lingua_mb));
+        drop(lingua);
+    }
 
     let before = rss_mb();
     let mut cpu = [0.0; 4];
