@@ -372,6 +372,9 @@ mod tests {
                 .code,
             "ko"
         );
+        // Han with no kana at all, however short, is Chinese.
+        assert_eq!(identify("公共汽车").unwrap().code, "zh");
+        assert_eq!(identify("選挙").unwrap().code, "zh");
     }
 
     #[test]
