@@ -889,7 +889,7 @@ fn find_byline(
     }
     let text_of = |n: &NodeRef| {
         let mut t = String::new();
-        collect_text(n, &mut t, 301);
+        collect(n, &mut t, 301, Reading::All);
         t
     };
     for n in root.find_matches(&AUTHOR_ITEMPROP).take(5) {
@@ -1087,7 +1087,7 @@ fn find_dates(
     let published = if let Some(d) = url.and_then(date_in_url) {
         Some(on_day(d))
     } else {
-        let shown = headline.and_then(date_near).map(|(d, _)| d);
+        let shown = headline.and_then(date_near);
         match (shown, declared) {
             (Some(s), Some(w @ When::Instant(_))) if (s - w.day()).num_days().abs() <= 1 => Some(w),
             (Some(s), Some(w)) if modified.is_some_and(|m| m.day() == s) => Some(w),
@@ -1190,7 +1190,7 @@ const NEAR_BYLINE: usize = 120;
 /// footers and asides, and comments.
 fn labelled_dates(root: NodeRef, byline: Option<&str>) -> TextDates {
     let mut text = String::new();
-    collect_visible_text(&root, &mut text, LABEL_SCAN_LIMIT);
+    collect(&root, &mut text, LABEL_SCAN_LIMIT, Reading::Visible);
     let by_author = byline
         .filter(|b| !b.is_empty())
         .and_then(|b| text.find(b).map(|at| at + b.len()))
@@ -1222,9 +1222,24 @@ fn labelled_dates(root: NodeRef, byline: Option<&str>) -> TextDates {
     }
 }
 
-/// Like [`collect_text`], without navigation, footers, asides and comment
-/// sections, a separator between elements.
-fn collect_visible_text(node: &NodeRef, out: &mut String, limit: usize) {
+/// Which text [`collect`] reads.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Reading {
+    /// Everything but scripts and styles, text nodes joined by a space.
+    All,
+    /// Also without navigation, the page's own footers and asides, and
+    /// comment sections; text nodes joined by " | ".
+    Visible,
+}
+
+/// Appends the text under `node` until `out` reaches `limit` bytes. The
+/// walk is iterative, so no nesting depth overflows the stack.
+fn collect(node: &NodeRef, out: &mut String, limit: usize, reading: Reading) {
+    let separator = if reading == Reading::Visible {
+        " | "
+    } else {
+        " "
+    };
     let mut stack = vec![(*node, false)];
     while let Some((n, in_article)) = stack.pop() {
         if out.len() >= limit {
@@ -1234,7 +1249,7 @@ fn collect_visible_text(node: &NodeRef, out: &mut String, limit: usize) {
             let t = n.text();
             let t = t.trim();
             if !t.is_empty() {
-                out.push_str(" | ");
+                out.push_str(separator);
                 out.push_str(t);
             }
             continue;
@@ -1243,9 +1258,11 @@ fn collect_visible_text(node: &NodeRef, out: &mut String, limit: usize) {
         if n.is_element() {
             let name = n.node_name();
             let name = name.as_deref().unwrap_or("");
-            let skip = match name {
-                "script" | "style" | "noscript" | "svg" | "template" | "nav" | "head" => true,
-                "footer" | "aside" => !in_article,
+            let skip = match (name, reading) {
+                ("script" | "style" | "noscript" | "svg" | "template", _) => true,
+                (_, Reading::All) => false,
+                ("nav" | "head", _) => true,
+                ("footer" | "aside", _) => !in_article,
                 _ => near_comments(&n),
             };
             if skip {
@@ -1269,13 +1286,13 @@ const NEAR_BEFORE: usize = 200;
 
 /// The date written next to the headline: in the text that follows it, else
 /// in the short elements just before it.
-fn date_near(h1: NodeRef) -> Option<(NaiveDate, DateLabel)> {
+fn date_near(h1: NodeRef) -> Option<NaiveDate> {
     let mut after = String::new();
     let mut cur = h1;
     'walk: for _ in 0..8 {
         let mut sib = cur.next_sibling();
         while let Some(n) = sib {
-            collect_text(&n, &mut after, NEAR_AFTER);
+            collect(&n, &mut after, NEAR_AFTER, Reading::All);
             if after.len() >= NEAR_AFTER {
                 break 'walk;
             }
@@ -1286,7 +1303,7 @@ fn date_near(h1: NodeRef) -> Option<(NaiveDate, DateLabel)> {
             _ => break,
         }
     }
-    if let Some(d) = labelled_date_text(&after) {
+    if let Some(d) = parse_date_text(&after) {
         return Some(d);
     }
     let mut cur = h1;
@@ -1295,9 +1312,9 @@ fn date_near(h1: NodeRef) -> Option<(NaiveDate, DateLabel)> {
         let mut seen = 0;
         while let (Some(n), true) = (sib, seen < 3) {
             let mut text = String::new();
-            collect_text(&n, &mut text, NEAR_BEFORE + 1);
+            collect(&n, &mut text, NEAR_BEFORE + 1, Reading::All);
             if text.len() <= NEAR_BEFORE {
-                if let Some(d) = labelled_date_text(&text) {
+                if let Some(d) = parse_date_text(&text) {
                     return Some(d);
                 }
             }
@@ -1312,41 +1329,6 @@ fn date_near(h1: NodeRef) -> Option<(NaiveDate, DateLabel)> {
         }
     }
     None
-}
-
-/// Appends the text under `node`, a space between text nodes, until `out`
-/// reaches `limit` bytes; skips scripts and styles.
-fn collect_text(node: &NodeRef, out: &mut String, limit: usize) {
-    if out.len() >= limit {
-        return;
-    }
-    if node.is_text() {
-        let t = node.text();
-        let t = t.trim();
-        if !t.is_empty() {
-            out.push(' ');
-            out.push_str(t);
-        }
-        return;
-    }
-    if node.is_element()
-        && node.node_name().is_some_and(|n| {
-            matches!(
-                n.as_ref(),
-                "script" | "style" | "noscript" | "svg" | "template"
-            )
-        })
-    {
-        return;
-    }
-    let mut child = node.first_child();
-    while let Some(c) = child {
-        collect_text(&c, out, limit);
-        if out.len() >= limit {
-            return;
-        }
-        child = c.next_sibling();
-    }
 }
 
 /// RFC 3339 with the page's own UTC offset when a time is known (the same
@@ -1711,12 +1693,6 @@ fn date_label(toks: &[Tok], start: usize) -> DateLabel {
         }
     }
     DateLabel::None
-}
-
-/// The first date in `text` and its label.
-fn labelled_date_text(text: &str) -> Option<(NaiveDate, DateLabel)> {
-    let toks = tokenize(text);
-    date_in_tokens(&toks, 0).map(|(i, d)| (d, date_label(&toks, i)))
 }
 
 /// The first date at or after token `from`: the index of its first token
