@@ -57,11 +57,13 @@ enum Reason {
     Cookie,
     Navigation,
     Related,
+    RelatedLink,
     DateLine,
     Byline,
     Copyright,
     Title,
     Template,
+    OutsideArticle,
 }
 
 impl Reason {
@@ -74,11 +76,13 @@ impl Reason {
             Reason::Cookie => "cookie_notice",
             Reason::Navigation => "navigation",
             Reason::Related => "related_content",
+            Reason::RelatedLink => "related_link",
             Reason::DateLine => "date_line",
             Reason::Byline => "byline",
             Reason::Copyright => "copyright",
             Reason::Title => "title_repeat",
             Reason::Template => "template",
+            Reason::OutsideArticle => "outside_article",
         }
     }
 }
@@ -194,6 +198,22 @@ const EXACT: &[(Reason, &[&str])] = &[
             "评论",
             "コメント",
             "टिप्पणियाँ",
+            "reply",
+            "antworten",
+            "répondre",
+            "responder",
+            "rispondi",
+            "ответить",
+            "відповісти",
+            "yanıtla",
+            "balas",
+            "رد",
+            "پاسخ",
+            "جواب دیں",
+            "השב",
+            "回复",
+            "返信",
+            "जवाब दें",
         ],
     ),
     (
@@ -468,7 +488,7 @@ const PREFIX: &[(Reason, &[&str])] = &[
         ],
     ),
     (
-        Reason::Related,
+        Reason::RelatedLink,
         &[
             "read more",
             "read also",
@@ -518,7 +538,9 @@ pub fn strip(blocks: Vec<String>, ctx: &Context<'_>) -> Stripped {
     let title = ctx.title.map(normalise).filter(|t| !t.is_empty());
     let mut verdicts: Vec<Verdict> = blocks.iter().map(|b| judge(b, title.as_deref())).collect();
     if ctx.origin == Origin::Text {
+        drop_menu_runs(&blocks, &mut verdicts);
         resolve_by_context(&mut verdicts);
+        keep_main_region(&blocks, &mut verdicts);
     } else {
         for v in &mut verdicts {
             if let Verdict::Short = v {
@@ -624,6 +646,168 @@ fn is_sentence_like(block: &str, words: usize) -> bool {
     (words >= 8 && ends_like_sentence) || words >= 15
 }
 
+/// A run of this many lines in a row that are not text on their own is a
+/// menu, a link list or a share bar, whatever its neighbours.
+const MENU_RUN: usize = 4;
+
+/// Short lines in a run of at least [`MENU_RUN`] non-text lines are a menu,
+/// unless the line before the run introduces a list ("…these questions:").
+fn drop_menu_runs(blocks: &[String], verdicts: &mut [Verdict]) {
+    let mut i = 0;
+    while i < verdicts.len() {
+        if verdicts[i] == Verdict::Keep {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < verdicts.len()
+            && (matches!(verdicts[i], Verdict::Remove(_)) || is_menu_item(&blocks[i]))
+        {
+            i += 1;
+        }
+        if i == start {
+            i += 1;
+            continue;
+        }
+        let introduced = start > 0 && blocks[start - 1].trim_end().ends_with([':', '：']);
+        if i - start >= MENU_RUN && !introduced {
+            for v in &mut verdicts[start..i] {
+                if *v == Verdict::Short {
+                    *v = Verdict::Remove(Reason::Navigation);
+                }
+            }
+        }
+    }
+}
+
+/// A menu item: a few words, without sentence punctuation at its end.
+fn is_menu_item(block: &str) -> bool {
+    // "Price: $175", "Weight: 15.7 oz" are a product's data, not links.
+    let labelled = block
+        .split_once(": ")
+        .is_some_and(|(_, value)| !value.trim().is_empty());
+    !labelled
+        && word_count(block) <= MENU_ITEM_WORDS
+        && !block
+            .trim_end()
+            .ends_with(['.', '!', '?', '؟', '。', '！', '？', ':', '：', ';', ','])
+}
+
+/// Menu items are this short.
+const MENU_ITEM_WORDS: usize = 5;
+
+/// Flattened pages hold more than the article: teasers and menus before it,
+/// comments, testimonials, "about us" and related teasers after it, often in
+/// full sentences. The page is cut into regions at menus (runs of
+/// [`MENU_RUN`] removed lines) and at the markers that end an article
+/// (related lists, comment sections, copyright lines). The region with the
+/// most text is the article. Before it, only scraps are dropped (a lead and
+/// the opening paragraphs are often split from the body by a photo credit or
+/// a list). After it, a region stays only when it is sizeable and nearly all
+/// text, as the rest of a long article is (comment threads and teaser lists
+/// alternate text with names, dates and buttons), and no comment section
+/// opens it (a related list may sit in the middle of an article).
+fn keep_main_region(blocks: &[String], verdicts: &mut [Verdict]) {
+    let regions = regions(blocks, verdicts);
+    let Some(main) = regions.iter().max_by_key(|r| r.words) else {
+        return;
+    };
+    let main_words = main.words.max(1);
+    let main_start = main.start;
+    for r in &regions {
+        let share = r.words * 100 / main_words;
+        let lines = r.end - r.start;
+        let text = verdicts[r.start..r.end]
+            .iter()
+            .filter(|v| !matches!(v, Verdict::Remove(_)))
+            .count();
+        let keep = if r.start == main_start {
+            true
+        } else if r.start < main_start {
+            share >= LEAD_SHARE
+        } else {
+            !r.opened_by_marker && share >= TAIL_SHARE && text * 100 >= lines * TAIL_TEXT_SHARE
+        };
+        if !keep {
+            for v in &mut verdicts[r.start..r.end] {
+                if !matches!(v, Verdict::Remove(_)) {
+                    *v = Verdict::Remove(Reason::OutsideArticle);
+                }
+            }
+        }
+    }
+}
+
+/// A region before the article stays with at least this share (percent) of
+/// the article's words.
+const LEAD_SHARE: usize = 10;
+/// A region after the article stays with at least this share (percent) of
+/// the article's words...
+const TAIL_SHARE: usize = 15;
+/// ...and at least this share (percent) of its lines text.
+const TAIL_TEXT_SHARE: usize = 85;
+
+/// A run of lines that are not removed, possibly with short breaks inside.
+struct Region {
+    start: usize,
+    end: usize,
+    /// Whether a comment section opens it.
+    opened_by_marker: bool,
+    /// Words in the lines that are not removed.
+    words: usize,
+}
+
+fn regions(blocks: &[String], verdicts: &[Verdict]) -> Vec<Region> {
+    let n = verdicts.len();
+    let removed = |i: usize| matches!(verdicts[i], Verdict::Remove(_));
+    let hard = |i: usize| matches!(verdicts[i], Verdict::Remove(r) if ends_article(r));
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < n {
+        let mut opened_by_marker = false;
+        while i < n && removed(i) {
+            opened_by_marker |= matches!(verdicts[i], Verdict::Remove(Reason::CommentPrompt));
+            i += 1;
+        }
+        if i == n {
+            break;
+        }
+        let start = i;
+        let mut words = 0;
+        while i < n && !hard(i) {
+            if removed(i) {
+                // A short break stays inside the region; a menu ends it.
+                let mut j = i;
+                while j < n && removed(j) && !hard(j) {
+                    j += 1;
+                }
+                if j - i >= MENU_RUN || j == n {
+                    break;
+                }
+                i = j;
+            } else {
+                words += word_count(&blocks[i]);
+                i += 1;
+            }
+        }
+        out.push(Region {
+            start,
+            end: i,
+            opened_by_marker,
+            words,
+        });
+    }
+    out
+}
+
+/// Markers after which the article does not go on.
+fn ends_article(r: Reason) -> bool {
+    matches!(
+        r,
+        Reason::Related | Reason::CommentPrompt | Reason::Copyright
+    )
+}
+
 /// jusText's context rule, simplified: a short block is kept only when the
 /// nearest decided blocks on both sides are article text; page edges count as
 /// boilerplate.
@@ -641,7 +825,7 @@ fn resolve_by_context(verdicts: &mut [Verdict]) {
         if let Verdict::Remove(r) = verdicts[i] {
             // Navigation and related lists end the article body; an ad marker
             // or share prompt in the middle does not.
-            if matches!(r, Reason::Navigation | Reason::Related | Reason::Copyright) {
+            if matches!(r, Reason::Navigation) || ends_article(r) {
                 last = false;
             }
         }
@@ -660,7 +844,7 @@ fn resolve_by_context(verdicts: &mut [Verdict]) {
                 };
             }
             Verdict::Remove(r) => {
-                if matches!(r, Reason::Navigation | Reason::Related | Reason::Copyright) {
+                if matches!(r, Reason::Navigation) || ends_article(r) {
                     next = false;
                 }
             }
@@ -920,6 +1104,100 @@ mod tests {
             out.kept,
             lines(&[PARA_EN, "He declined to comment.", PARA_EN])
         );
+    }
+
+    fn text_ctx() -> Context<'static> {
+        Context {
+            origin: Origin::Text,
+            title: None,
+        }
+    }
+
+    #[test]
+    fn a_run_of_short_lines_is_a_menu_unless_a_line_introduces_it() {
+        let out = strip(
+            lines(&[
+                PARA_EN,
+                "World",
+                "Business",
+                "Science",
+                "Opinion",
+                PARA_EN,
+                "The council listed its demands:",
+                "Lower rents",
+                "More buses",
+                "Longer library hours",
+                "Cleaner streets",
+                PARA_EN,
+            ]),
+            &text_ctx(),
+        );
+        assert_eq!(
+            out.kept,
+            lines(&[
+                PARA_EN,
+                PARA_EN,
+                "The council listed its demands:",
+                "Lower rents",
+                "More buses",
+                "Longer library hours",
+                "Cleaner streets",
+                PARA_EN,
+            ])
+        );
+        let reasons: Vec<&str> = out.removed.iter().map(|r| r.reason.as_str()).collect();
+        assert_eq!(reasons, ["navigation"; 4]);
+    }
+
+    #[test]
+    fn comments_and_teasers_after_the_article_go_with_their_sentences() {
+        let para2 = "Officials expect the new line to carry forty thousand passengers a day once the second phase opens next spring.";
+        let mut page = vec![
+            "Home", "News", "Sport", "Culture", PARA_EN, para2, PARA_EN, para2,
+        ];
+        page.extend([
+            "Comments",
+            "Jane says",
+            "I take this train every morning and it has been late all week, so I hope this helps.",
+            "Reply",
+            "Sam says",
+            "Great news for the north of the city, about time the council listened to us.",
+            "Reply",
+        ]);
+        let out = strip(lines(&page), &text_ctx());
+        assert_eq!(out.kept, lines(&[PARA_EN, para2, PARA_EN, para2]));
+        assert!(out
+            .removed
+            .iter()
+            .any(|r| r.reason == "outside_article" && r.text.starts_with("I take this train")));
+    }
+
+    #[test]
+    fn a_lead_split_from_the_body_by_a_menu_stays() {
+        let lead = "The city will open its first driverless metro line in March, the transport authority said on Monday.";
+        let out = strip(
+            lines(&[
+                lead, "Photo", "Gallery", "Video", "Audio", PARA_EN, PARA_EN, PARA_EN, PARA_EN,
+            ]),
+            &text_ctx(),
+        );
+        assert_eq!(out.kept, lines(&[lead, PARA_EN, PARA_EN, PARA_EN, PARA_EN]));
+    }
+
+    #[test]
+    fn product_data_lines_are_not_a_menu() {
+        let out = strip(
+            lines(&[
+                PARA_EN,
+                "Price: $175",
+                "Weight: 15.7 oz",
+                "Dimensions: 10 ft x 5 ft",
+                "Capacity: 350 lb",
+                PARA_EN,
+            ]),
+            &text_ctx(),
+        );
+        assert_eq!(out.kept.len(), 6, "{:?}", out.removed);
     }
 
     #[test]
