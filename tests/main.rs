@@ -3,6 +3,7 @@
 
 mod common;
 
+mod boilerplate;
 mod cli_config;
 mod core_mode;
 mod crash;

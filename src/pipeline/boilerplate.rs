@@ -163,6 +163,22 @@ const EXACT: &[(Reason, &[&str])] = &[
             "分享",
             "シェア",
             "शेयर करें",
+            "partager cet article",
+            "artikel teilen",
+            "beitrag teilen",
+            "compartilhe",
+            "compartilhe esta notícia",
+            "condividi questo articolo",
+            "поделиться новостью",
+            "поділитися",
+            "bagikan artikel ini",
+            "اشتراک‌گذاری",
+            "شارك الخبر",
+            "שתפו את הכתבה",
+            "分享到",
+            "この記事をシェアする",
+            "このページをシェア",
+            "शेयर",
         ],
     ),
     (
@@ -214,6 +230,36 @@ const EXACT: &[(Reason, &[&str])] = &[
             "回复",
             "返信",
             "जवाब दें",
+            "أضف تعليقا",
+            "اكتب تعليقك",
+            "دیدگاه خود را بنویسید",
+            "دیدگاه بگذارید",
+            "ارسال نظر",
+            "اپنی رائے دیں",
+            "تبصرہ کریں",
+            "הוספת תגובה",
+            "הגיבו",
+            "kommentar schreiben",
+            "kommentar verfassen",
+            "écrire un commentaire",
+            "réagir",
+            "escribe un comentario",
+            "deixe seu comentário",
+            "deixe um comentário",
+            "scrivi un commento",
+            "оставить комментарий",
+            "написать комментарий",
+            "залишити коментар",
+            "коментарі",
+            "yorum yaz",
+            "yorum yapın",
+            "tulis komentar",
+            "发表评论",
+            "留言",
+            "コメントを書く",
+            "コメントする",
+            "अपनी टिप्पणी लिखें",
+            "टिप्पणी करें",
         ],
     ),
     (
@@ -246,6 +292,21 @@ const EXACT: &[(Reason, &[&str])] = &[
             "订阅",
             "購読",
             "सब्सक्राइब करें",
+            "newsletter abonnieren",
+            "abonnez-vous à notre newsletter",
+            "suscríbete a nuestro boletín",
+            "assine nossa newsletter",
+            "iscriviti alla newsletter",
+            "подпишитесь на нашу рассылку",
+            "підпишіться на нашу розсилку",
+            "bültenimize abone olun",
+            "berlangganan newsletter kami",
+            "عضویت در خبرنامه",
+            "ہمارا نیوز لیٹر سبسکرائب کریں",
+            "הירשמו לניוזלטר שלנו",
+            "订阅我们的新闻通讯",
+            "ニュースレターに登録する",
+            "हमारे न्यूज़लेटर की सदस्यता लें",
         ],
     ),
     (
@@ -293,6 +354,51 @@ const EXACT: &[(Reason, &[&str])] = &[
             "главная",
             "ana sayfa",
             "beranda",
+            "aller au contenu",
+            "zum inhalt springen",
+            "zum inhalt",
+            "saltar al contenido",
+            "ir al contenido",
+            "pular para o conteúdo",
+            "ir para o conteúdo",
+            "vai al contenuto",
+            "перейти к содержимому",
+            "перейти к содержанию",
+            "перейти до змісту",
+            "перейти до вмісту",
+            "içeriğe geç",
+            "içeriğe atla",
+            "langsung ke konten",
+            "lewati ke konten",
+            "انتقل إلى المحتوى",
+            "تخطى إلى المحتوى",
+            "رفتن به محتوای اصلی",
+            "پرش به محتوا",
+            "مرکزی مواد پر جائیں",
+            "דלג לתוכן",
+            "跳到主要内容",
+            "跳转到主要内容",
+            "メインコンテンツへスキップ",
+            "本文へスキップ",
+            "सीधे सामग्री पर जाएं",
+            "सामग्री पर जाएं",
+            "like this",
+            "loading",
+            "weiterlesen",
+            "lire la suite",
+            "leer más",
+            "leia mais",
+            "continua a leggere",
+            "читать далее",
+            "читати далі",
+            "devamını oku",
+            "selengkapnya",
+            "ادامه مطلب",
+            "مزید پڑھیں",
+            "קרא עוד",
+            "阅读全文",
+            "続きを読む",
+            "और पढ़ें",
         ],
     ),
     (
@@ -331,6 +437,42 @@ const EXACT: &[(Reason, &[&str])] = &[
             "читайте также",
             "ilgili haberler",
             "baca juga",
+            "sur le même sujet",
+            "lire aussi",
+            "à lire également",
+            "mehr zum thema",
+            "das könnte sie auch interessieren",
+            "auch interessant",
+            "noticias relacionadas",
+            "artículos relacionados",
+            "ver también",
+            "notícias relacionadas",
+            "veja também",
+            "articoli correlati",
+            "potrebbe interessarti anche",
+            "похожие новости",
+            "вам также может понравиться",
+            "читайте також",
+            "схожі новини",
+            "benzer haberler",
+            "berita terkait",
+            "artikel terkait",
+            "相关新闻",
+            "推荐阅读",
+            "おすすめ記事",
+            "यह भी पढ़ें",
+            "ये भी पढ़ें",
+            "همچنین بخوانید",
+            "یہ بھی پڑھیں",
+            "קראו עוד",
+            "קראו גם",
+            "you might also like",
+            "more stories",
+            "more news",
+            "latest news",
+            "recommended for you",
+            "popular posts",
+            "recent posts",
         ],
     ),
     (
@@ -386,6 +528,12 @@ const PREFIX: &[(Reason, &[&str])] = &[
             "公開日",
             "更新日",
             "प्रकाशित",
+            "опубліковано",
+            "оновлено",
+            "publié",
+            "veröffentlicht am",
+            "به روز شده",
+            "עודכן",
         ],
     ),
     (
@@ -411,6 +559,11 @@ const PREFIX: &[(Reason, &[&str])] = &[
             "作者",
             "記者",
             "लेखक",
+            "记者",
+            "penulis",
+            "reporter",
+            "نوشته",
+            "reportage",
         ],
     ),
     (
@@ -456,6 +609,21 @@ const PREFIX: &[(Reason, &[&str])] = &[
             "подписывайтесь",
             "bizi takip edin",
             "ikuti kami",
+            "abonnez vous",
+            "suscríbete",
+            "suscribete",
+            "assine",
+            "iscriviti",
+            "подпишитесь",
+            "підпишіться",
+            "bültenimize",
+            "berlangganan",
+            "اشترك",
+            "عضویت در",
+            "سبسکرائب",
+            "הירשמו",
+            "订阅",
+            "ニュースレター",
         ],
     ),
     (
@@ -485,6 +653,21 @@ const PREFIX: &[(Reason, &[&str])] = &[
             "click to share",
             "click to print",
             "click to email",
+            "partager",
+            "teilen sie",
+            "compartir",
+            "compartilhe",
+            "compartilhar",
+            "condividi",
+            "поделиться",
+            "поділитися",
+            "paylaş",
+            "bagikan",
+            "شارك",
+            "שתפו",
+            "分享到",
+            "この記事をシェア",
+            "शेयर करें",
         ],
     ),
     (
@@ -510,9 +693,94 @@ const PREFIX: &[(Reason, &[&str])] = &[
 /// A prefix phrase only marks a block this short.
 const PREFIX_MAX_WORDS: usize = 12;
 
+/// Phrases that mark a block of up to [`CONTAINS_MAX_WORDS`] words wherever
+/// they start a word in it: cookie notices and comment-form legalese are
+/// whole sentences, so neither their length nor their punctuation gives
+/// them away.
+const CONTAINS: &[(Reason, &[&str])] = &[
+    (
+        Reason::Cookie,
+        &[
+            "we use cookies",
+            "uses cookies",
+            "use of cookies",
+            "cookie policy",
+            "cookie settings",
+            "utilise des cookies",
+            "utilisons des cookies",
+            "verwenden cookies",
+            "verwendet cookies",
+            "nutzt cookies",
+            "utilizamos cookies",
+            "utiliza cookies",
+            "usamos cookies",
+            "usa cookies",
+            "utilizza cookie",
+            "utilizziamo cookie",
+            "utilizziamo i cookie",
+            "используем файлы cookie",
+            "использует файлы cookie",
+            "используем cookie",
+            "використовуємо файли cookie",
+            "використовує файли cookie",
+            "çerezler kullan",
+            "çerez kullan",
+            "menggunakan cookie",
+            "ملفات تعريف الارتباط",
+            "از کوکی",
+            "کوکیز استعمال",
+            "בעוגיות",
+            "使用cookie",
+            "cookieを使用",
+            "クッキーを使用",
+            "कुकीज़ का उपयोग",
+        ],
+    ),
+    (
+        Reason::CommentPrompt,
+        &[
+            "your email address will not be published",
+            "required fields are marked",
+            "save my name email and website",
+            "notify me of new comments",
+            "notify me of follow up comments",
+            "notify me of new posts",
+            "this site uses akismet",
+        ],
+    ),
+    (
+        Reason::SharePrompt,
+        &["opens in new window", "opens in a new window"],
+    ),
+];
+
+/// A contained phrase only marks a block this short.
+const CONTAINS_MAX_WORDS: usize = 40;
+
+/// Social networks: a line of a few words naming one is a share or follow
+/// button in any language ("Facebook'ta paylaş", "Auf Facebook teilen").
+const NETWORKS: &[&str] = &[
+    "facebook",
+    "twitter",
+    "whatsapp",
+    "telegram",
+    "linkedin",
+    "pinterest",
+    "reddit",
+    "tumblr",
+    "vkontakte",
+    "weibo",
+    "微博",
+    "微信",
+];
+
+/// A network name only marks a line this short.
+const NETWORK_MAX_WORDS: usize = 4;
+
 struct Phrases {
     exact: HashMap<String, Reason>,
     prefix: Vec<(String, Reason)>,
+    contains: Vec<(String, Reason)>,
 }
 
 static PHRASES: LazyLock<Phrases> = LazyLock::new(|| {
@@ -530,7 +798,15 @@ static PHRASES: LazyLock<Phrases> = LazyLock::new(|| {
     }
     // Longest first, so "last updated" wins over "la...".
     prefix.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
-    Phrases { exact, prefix }
+    let contains = CONTAINS
+        .iter()
+        .flat_map(|(reason, list)| list.iter().map(|p| (normalise(p), *reason)))
+        .collect();
+    Phrases {
+        exact,
+        prefix,
+        contains,
+    }
 });
 
 /// Strips boilerplate from `blocks`.
@@ -585,10 +861,24 @@ fn judge(block: &str, title: Option<&str>) -> Verdict {
     if block.contains('©') && words <= 30 {
         return Verdict::Remove(Reason::Copyright);
     }
+    if words <= CONTAINS_MAX_WORDS {
+        for (p, reason) in &phrases.contains {
+            if contains_phrase(&norm, p) {
+                return Verdict::Remove(*reason);
+            }
+        }
+    }
+    if words <= NETWORK_MAX_WORDS
+        && norm
+            .split(' ')
+            .any(|w| NETWORKS.iter().any(|n| w.starts_with(n)))
+    {
+        return Verdict::Remove(Reason::SharePrompt);
+    }
     if words <= PREFIX_MAX_WORDS {
         for (p, reason) in &phrases.prefix {
             if norm.starts_with(p.as_str())
-                && (norm.len() == p.len() || norm.as_bytes()[p.len()] == b' ')
+                && ends_word(&norm, p)
                 && (!matches!(reason, Reason::Byline) || looks_like_byline(block, words))
             {
                 return Verdict::Remove(*reason);
@@ -606,6 +896,22 @@ fn judge(block: &str, title: Option<&str>) -> Verdict {
     } else {
         Verdict::Short
     }
+}
+
+/// Whether `phrase`, found at the start of `text`, ends at a word boundary.
+/// Scripts written without spaces (CJK) have no boundaries to check.
+fn ends_word(text: &str, phrase: &str) -> bool {
+    match text[phrase.len()..].chars().next() {
+        None | Some(' ') => true,
+        Some(next) => is_cjk(next) || phrase.chars().next_back().is_some_and(is_cjk),
+    }
+}
+
+/// Whether `phrase` occurs in `text` starting a word (anywhere, for CJK).
+fn contains_phrase(text: &str, phrase: &str) -> bool {
+    let cjk = phrase.chars().next().is_some_and(is_cjk);
+    text.match_indices(phrase)
+        .any(|(i, _)| cjk || i == 0 || text.as_bytes()[i - 1] == b' ')
 }
 
 /// A byline is short and has no sentence punctuation at its end.
@@ -641,7 +947,7 @@ fn is_sentence_like(block: &str, words: usize) -> bool {
     let ends_like_sentence = block
         .trim_end_matches(['"', '\'', '”', '’', '»', ')', ' '])
         .ends_with([
-            '.', '!', '?', '؟', '。', '！', '？', '…', ':', '؛', ';', '।',
+            '.', '!', '?', '؟', '。', '！', '？', '…', ':', '؛', ';', '।', '۔',
         ]);
     (words >= 8 && ends_like_sentence) || words >= 15
 }
