@@ -35,6 +35,8 @@ pub struct Config {
     pub worker: WorkerConfig,
     /// Stage options.
     pub pipeline: PipelineConfig,
+    /// Template learning across the stream.
+    pub templates: TemplatesConfig,
     /// Logging.
     pub log: LogConfig,
 }
@@ -188,6 +190,42 @@ pub struct PipelineConfig {
     pub report_boilerplate: bool,
 }
 
+/// `[templates]`: learning the lines each source repeats around its
+/// articles, shared by every instance through a JetStream stream.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TemplatesConfig {
+    /// Learn and strip template lines.
+    pub enabled: bool,
+    /// Stream holding what the instances learned.
+    pub stream: String,
+    /// Observations go to `<subject_prefix>.<source>`.
+    pub subject_prefix: String,
+    /// Recent articles remembered per source.
+    pub window: usize,
+    /// A line is a template line once it appeared in this many other
+    /// articles of its source...
+    pub min_articles: usize,
+    /// ...and in at least this share of the source's remembered articles.
+    pub min_share: f64,
+    /// Sources remembered at once, per instance.
+    pub max_sources: usize,
+    /// How long an observation is kept in the stream.
+    pub max_age: Dur,
+}
+
+impl TemplatesConfig {
+    /// The learning settings.
+    pub fn settings(&self) -> crate::templates::Settings {
+        crate::templates::Settings {
+            window: self.window,
+            min_articles: self.min_articles,
+            min_share: self.min_share,
+            max_sources: self.max_sources,
+        }
+    }
+}
+
 /// Log output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -210,7 +248,7 @@ pub struct LogConfig {
     pub format: LogFormat,
 }
 
-/// A duration written as `"500ms"`, `"30s"`, `"5m"` or `"1h"`.
+/// A duration written as `"500ms"`, `"30s"`, `"5m"`, `"1h"` or `"30d"`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Dur(pub Duration);
 
@@ -238,7 +276,8 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
         "s" => n,
         "m" => n * 60.0,
         "h" => n * 3600.0,
-        _ => return Err(format!("{s:?} has no unit (ms, s, m or h)")),
+        "d" => n * 86400.0,
+        _ => return Err(format!("{s:?} has no unit (ms, s, m, h or d)")),
     };
     Ok(Duration::from_secs_f64(secs))
 }
@@ -349,6 +388,8 @@ impl Config {
             ("input.queue_group", &self.input.queue_group),
             ("output.stream", &self.output.stream),
             ("dlq.stream", &self.dlq.stream),
+            ("templates.stream", &self.templates.stream),
+            ("templates.subject_prefix", &self.templates.subject_prefix),
         ] {
             if value.trim().is_empty() || value.contains(char::is_whitespace) {
                 return Err(bad(key, "must be non-empty and without spaces"));
@@ -393,6 +434,29 @@ impl Config {
         }
         if self.worker.ack_wait.0 < Duration::from_secs(1) {
             return Err(bad("worker.ack_wait", "must be at least 1s"));
+        }
+        if self.templates.window < 2 || self.templates.window > 1000 {
+            return Err(bad("templates.window", "must be between 2 and 1000"));
+        }
+        if self.templates.min_articles < 2 {
+            return Err(bad(
+                "templates.min_articles",
+                "must be at least 2 (a line seen once is never a template)",
+            ));
+        }
+        if !(0.0..=1.0).contains(&self.templates.min_share) {
+            return Err(bad("templates.min_share", "must be between 0 and 1"));
+        }
+        if self.templates.max_sources == 0 {
+            return Err(bad("templates.max_sources", "must be at least 1"));
+        }
+        if self.templates.subject_prefix.contains(['*', '>'])
+            || self.templates.subject_prefix.ends_with('.')
+        {
+            return Err(bad(
+                "templates.subject_prefix",
+                "must be a plain subject without wildcards or a trailing dot",
+            ));
         }
         if self.worker.backoff.is_empty() {
             return Err(bad("worker.backoff", "must list at least one delay"));

@@ -16,6 +16,8 @@
 //! - [`publisher`]: `newsworker publish`, raw articles into the input subject.
 //! - [`evaluate`]: `newsworker evaluate`, quality on labelled pages.
 //! - [`telemetry`]: the tracing subscriber, logs as text or JSON.
+//! - [`templates`]: template learning, the lines each source repeats,
+//!   shared by all instances through a JetStream stream.
 
 pub mod article;
 pub mod config;
@@ -26,4 +28,5 @@ pub mod offline;
 pub mod pipeline;
 pub mod publisher;
 pub mod telemetry;
+pub mod templates;
 pub mod worker;

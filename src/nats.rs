@@ -124,10 +124,11 @@ fn output_subjects(cfg: &Config) -> Vec<String> {
     }
 }
 
-/// What the three streams should look like.
-pub fn stream_configs(cfg: &Config) -> [stream::Config; 3] {
+/// What the streams should look like: input, output, dead letters, and the
+/// template-learning stream when learning is on.
+pub fn stream_configs(cfg: &Config) -> Vec<stream::Config> {
     let replicas = cfg.nats.replicas;
-    [
+    let mut streams = vec![
         stream::Config {
             name: cfg.input.stream.clone(),
             subjects: vec![cfg.input.subject.clone()],
@@ -158,7 +159,11 @@ pub fn stream_configs(cfg: &Config) -> [stream::Config; 3] {
             description: Some("newsworker dead letters by error kind".into()),
             ..Default::default()
         },
-    ]
+    ];
+    if cfg.templates.enabled {
+        streams.push(crate::templates::stream_config(cfg));
+    }
+    streams
 }
 
 /// The durable pull consumer every instance shares.

@@ -28,12 +28,18 @@ pub struct Summary {
 /// Processes `files` (stdin when empty), writing JSON lines to `out`.
 pub fn process(cfg: &Config, files: &[PathBuf], out: &mut impl Write) -> anyhow::Result<Summary> {
     let opts = pipeline_options(cfg);
+    // Template learning within the run: the lines a source repeats across
+    // the articles given are stripped from the later ones.
+    let templates = cfg
+        .templates
+        .enabled
+        .then(|| std::sync::Mutex::new(crate::templates::Memory::new(cfg.templates.settings())));
     let mut summary = Summary::default();
     let started = Instant::now();
     let mut emit = |msg: RawMessage<'_>, out: &mut dyn Write| -> anyhow::Result<()> {
         summary.bytes += msg.payload.len();
-        match pipeline::run(msg, &opts) {
-            Ok(article) => {
+        match pipeline::run_with(msg, &opts, templates.as_ref()) {
+            Ok((article, _)) => {
                 serde_json::to_writer(&mut *out, &article)?;
                 summary.articles += 1;
             }

@@ -13,7 +13,7 @@
 
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_nats::jetstream::{self, AckKind};
@@ -27,6 +27,7 @@ use crate::article::{Article, ErrorRecord, WorkerInfo};
 use crate::config::{Config, Mode};
 use crate::error::{ErrorKind, PipelineError};
 use crate::pipeline::{self, Failure, RawMessage};
+use crate::templates::Memory;
 
 /// Header naming the error kind of a dead letter.
 pub const HDR_ERROR_KIND: &str = "Newsworker-Error-Kind";
@@ -40,6 +41,10 @@ pub const HDR_DELIVERIES: &str = "Newsworker-Deliveries";
 /// How long one pull request waits for messages. Bounds how long shutdown
 /// waits for an outstanding pull to end.
 const PULL_EXPIRES: Duration = Duration::from_secs(2);
+
+/// How long start-up waits for the template stream's replay before taking
+/// work (the rest of the replay continues in the background).
+const TEMPLATE_WARM_UP: Duration = Duration::from_secs(30);
 
 /// What happened to one message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,17 +117,28 @@ pub struct Shared {
     pub sink: Sink,
     /// Largest message the server accepts.
     pub max_message: usize,
+    /// What this instance learned about each source's template lines.
+    pub templates: Option<Arc<Mutex<Memory>>>,
+    /// Where observations are published for the other instances (JetStream
+    /// mode); in core mode learning stays local.
+    pub templates_js: Option<jetstream::Context>,
 }
 
 impl Shared {
     /// Builds the shared state for `cfg`, publishing through `sink`.
     pub fn new(cfg: Config, sink: Sink, max_message: usize) -> Self {
         let opts = pipeline_options(&cfg);
+        let templates = cfg
+            .templates
+            .enabled
+            .then(|| Arc::new(Mutex::new(Memory::new(cfg.templates.settings()))));
         Shared {
             cfg,
             opts,
             sink,
             max_message,
+            templates,
+            templates_js: None,
         }
     }
 }
@@ -160,24 +176,28 @@ pub async fn run_pipeline(shared: &Arc<Shared>, d: &Delivery<'_>) -> Result<Arti
     let payload = d.payload.clone();
     let content_type = header(d.headers, "Content-Type").map(str::to_string);
     let msg_id = header(d.headers, "Nats-Msg-Id").map(str::to_string);
-    let shared = Arc::clone(shared);
-    run_blocking(msg_id.clone(), move || {
+    let inner = Arc::clone(shared);
+    let (article, observation) = run_blocking(msg_id.clone(), move || {
         let raw = RawMessage {
             payload: &payload,
             content_type: content_type.as_deref(),
             msg_id: msg_id.as_deref(),
         };
-        pipeline::run(raw, &shared.opts)
+        pipeline::run_with(raw, &inner.opts, inner.templates.as_deref())
     })
-    .await
+    .await?;
+    if let (Some(obs), Some(js)) = (observation, &shared.templates_js) {
+        crate::templates::publish(js, &shared.cfg, &obs);
+    }
+    Ok(article)
 }
 
 /// Runs `stage` on tokio's blocking pool, in the caller's span; a panic
 /// becomes an `internal` failure for message `id`.
-pub async fn run_blocking(
+pub async fn run_blocking<T: Send + 'static>(
     id: Option<String>,
-    stage: impl FnOnce() -> Result<Article, Failure> + Send + 'static,
-) -> Result<Article, Failure> {
+    stage: impl FnOnce() -> Result<T, Failure> + Send + 'static,
+) -> Result<T, Failure> {
     let span = tracing::Span::current();
     let joined = tokio::task::spawn_blocking(move || {
         let _entered = span.enter();
@@ -398,7 +418,14 @@ async fn run_jetstream(
     let concurrency = cfg.worker.concurrency;
     let grace = cfg.worker.shutdown_grace.0;
     let max_message = client.server_info().max_payload;
-    let shared = Arc::new(Shared::new(cfg, Sink::JetStream(js), max_message));
+    let mut shared = Shared::new(cfg, Sink::JetStream(js.clone()), max_message);
+    if let Some(memory) = &shared.templates {
+        // Learn what the other instances (and earlier runs) saw before
+        // taking work, then keep following them.
+        crate::templates::follow(&js, &shared.cfg, Arc::clone(memory), TEMPLATE_WARM_UP).await?;
+        shared.templates_js = Some(js);
+    }
+    let shared = Arc::new(shared);
     let permits = Arc::new(Semaphore::new(concurrency));
     let (cancel_tx, cancel_rx) = watch::channel(false);
     let mut tasks = JoinSet::new();
@@ -645,7 +672,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_panicking_stage_becomes_an_internal_failure() {
-        let out = run_blocking(Some("p1".into()), || panic!("boom in a stage"))
+        let out = run_blocking::<Article>(Some("p1".into()), || panic!("boom in a stage"))
             .await
             .unwrap_err();
         assert_eq!(out.error.kind, ErrorKind::Internal);
@@ -656,7 +683,7 @@ mod tests {
             out.error.message
         );
         // The runtime and the blocking pool are still usable afterwards.
-        let again = run_blocking(None, || {
+        let again = run_blocking::<Article>(None, || {
             Err(Failure {
                 id: None,
                 error: PipelineError::new(ErrorKind::EmptyContent, "x"),

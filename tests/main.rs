@@ -12,3 +12,4 @@ mod jetstream_flow;
 mod offline;
 mod scripts;
 mod shutdown;
+mod templates;

@@ -36,6 +36,10 @@ pub struct Context<'a> {
     pub origin: Origin,
     /// The article's title, if known (a line repeating it is dropped).
     pub title: Option<&'a str>,
+    /// One flag per block: true for a line the source repeats around its
+    /// articles (learned across the stream, see `crate::templates`). Empty
+    /// when nothing was learned.
+    pub learned: &'a [bool],
 }
 
 /// The outcome: blocks kept, in order, and blocks removed with a reason.
@@ -64,6 +68,7 @@ enum Reason {
     Title,
     Template,
     OutsideArticle,
+    SiteTemplate,
 }
 
 impl Reason {
@@ -83,6 +88,7 @@ impl Reason {
             Reason::Title => "title_repeat",
             Reason::Template => "template",
             Reason::OutsideArticle => "outside_article",
+            Reason::SiteTemplate => "site_template",
         }
     }
 }
@@ -813,6 +819,11 @@ static PHRASES: LazyLock<Phrases> = LazyLock::new(|| {
 pub fn strip(blocks: Vec<String>, ctx: &Context<'_>) -> Stripped {
     let title = ctx.title.map(normalise).filter(|t| !t.is_empty());
     let mut verdicts: Vec<Verdict> = blocks.iter().map(|b| judge(b, title.as_deref())).collect();
+    for (v, &learned) in verdicts.iter_mut().zip(ctx.learned) {
+        if learned && !matches!(v, Verdict::Remove(_)) {
+            *v = Verdict::Remove(Reason::SiteTemplate);
+        }
+    }
     if ctx.origin == Origin::Text {
         drop_menu_runs(&blocks, &mut verdicts);
         resolve_by_context(&mut verdicts);
@@ -1293,7 +1304,7 @@ pub fn is_cjk(c: char) -> bool {
 
 /// Lower case, letters and digits only, Arabic diacritics and letter
 /// variants folded, single spaces.
-fn normalise(s: &str) -> String {
+pub fn normalise(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut space = false;
     for c in s.chars().flat_map(char::to_lowercase) {
@@ -1335,6 +1346,7 @@ mod tests {
         let ctx = Context {
             origin: Origin::Text,
             title: None,
+            learned: &[],
         };
         let out = strip(
             lines(&[
@@ -1367,6 +1379,7 @@ mod tests {
         let ctx = Context {
             origin: Origin::Html,
             title: None,
+            learned: &[],
         };
         let out = strip(
             lines(&[
@@ -1393,6 +1406,7 @@ mod tests {
         let ctx = Context {
             origin: Origin::Text,
             title: None,
+            learned: &[],
         };
         let out = strip(
             lines(&[
@@ -1416,6 +1430,7 @@ mod tests {
         Context {
             origin: Origin::Text,
             title: None,
+            learned: &[],
         }
     }
 
@@ -1511,6 +1526,7 @@ mod tests {
         let ctx = Context {
             origin: Origin::Html,
             title: None,
+            learned: &[],
         };
         let out = strip(
             lines(&[
@@ -1528,6 +1544,7 @@ mod tests {
         let ctx = Context {
             origin: Origin::Text,
             title: None,
+            learned: &[],
         };
         let s =
             "By the end of the week, the ministry had published its full report on the incident.";
@@ -1540,6 +1557,7 @@ mod tests {
         let ctx = Context {
             origin: Origin::Html,
             title: None,
+            learned: &[],
         };
         let out = strip(
             lines(&[

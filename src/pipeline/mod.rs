@@ -18,8 +18,11 @@ pub mod langid;
 pub mod language;
 pub mod metadata;
 
+use std::sync::Mutex;
+
 use crate::article::{Article, Body, Input, WorkerInfo};
 use crate::error::{ErrorKind, PipelineError};
+use crate::templates::{self, Memory, Observation};
 
 /// Options of the pipeline (the `pipeline` config section plus the limits it
 /// enforces).
@@ -62,8 +65,20 @@ impl Failure {
     }
 }
 
-/// Runs every stage on one message.
+/// Runs every stage on one message, without template learning.
 pub fn run(msg: RawMessage<'_>, opts: &Options) -> Result<Article, Failure> {
+    run_with(msg, opts, None).map(|(article, _)| article)
+}
+
+/// Runs every stage on one message. With `templates`, lines that the
+/// article's source repeats around its articles are stripped as
+/// `site_template`, and the article's own lines are remembered; the
+/// returned [`Observation`] is what other instances need to learn the same.
+pub fn run_with(
+    msg: RawMessage<'_>,
+    opts: &Options,
+    templates: Option<&Mutex<Memory>>,
+) -> Result<(Article, Option<Observation>), Failure> {
     if msg.payload.len() > opts.max_payload {
         return Err(Failure::new(
             msg.msg_id.map(str::to_string),
@@ -130,11 +145,13 @@ pub fn run(msg: RawMessage<'_>, opts: &Options) -> Result<Article, Failure> {
         .as_deref()
         .or(meta.title.as_deref())
         .map(clean::clean_block);
+    let (learned, observation) = learn(templates, &raw, &id, &blocks);
     let stripped = boilerplate::strip(
         blocks,
         &boilerplate::Context {
             origin,
             title: title.as_deref(),
+            learned: &learned,
         },
     );
     if stripped.kept.is_empty() {
@@ -149,7 +166,7 @@ pub fn run(msg: RawMessage<'_>, opts: &Options) -> Result<Article, Failure> {
     }
     let language = language::detect(&stripped.kept);
 
-    Ok(assemble::assemble(
+    let article = assemble::assemble(
         assemble::Parts {
             id,
             raw,
@@ -160,7 +177,45 @@ pub fn run(msg: RawMessage<'_>, opts: &Options) -> Result<Article, Failure> {
         },
         &opts.worker,
         opts.report_boilerplate,
-    ))
+    );
+    Ok((article, observation))
+}
+
+/// Looks up which blocks are the source's template lines (one flag per
+/// block), then remembers this article's lines.
+fn learn(
+    memory: Option<&Mutex<Memory>>,
+    raw: &crate::article::RawArticle,
+    id: &str,
+    blocks: &[String],
+) -> (Vec<bool>, Option<Observation>) {
+    let Some(memory) = memory else {
+        return (Vec::new(), None);
+    };
+    let Some(source) = templates::source_key(raw.source.as_deref(), raw.url.as_deref()) else {
+        return (Vec::new(), None);
+    };
+    let prints: Vec<u64> = blocks
+        .iter()
+        .map(|b| templates::fingerprint(&boilerplate::normalise(b)))
+        .collect();
+    let mut lines = prints.clone();
+    lines.sort_unstable();
+    lines.dedup();
+    lines.truncate(templates::MAX_LINES);
+    let observation = Observation {
+        source,
+        article: id.to_string(),
+        lines,
+    };
+    // A poisoned lock only means another thread panicked mid-update; the
+    // counts are still usable.
+    let mut memory = memory.lock().unwrap_or_else(|p| p.into_inner());
+    let template = memory.template_lines(&observation.source, id, &prints);
+    memory.observe(&observation);
+    drop(memory);
+    let learned = prints.iter().map(|p| template.contains(p)).collect();
+    (learned, Some(observation))
 }
 
 fn essence(content_type: &str) -> &str {

@@ -1,0 +1,464 @@
+//! Template learning: a site repeats the same lines around every article
+//! (its slogan, its newsletter pitch, its "about us" paragraph). Such lines
+//! can read like article text, so no per-line rule can catch them all; what
+//! gives them away is that they recur across the site's articles.
+//!
+//! [`Memory`] keeps, per source (the raw article's `source` field, or its
+//! URL's host), the line fingerprints of that source's most recent articles,
+//! and names the lines that recur in enough of them. It is bounded: a window
+//! of articles per source, a cap on lines per article, and a cap on sources
+//! (the least recently seen source is forgotten first).
+//!
+//! Worker instances share what they learn through a JetStream stream: each
+//! processed article publishes an [`Observation`] (its source, id and line
+//! fingerprints) to `<subject_prefix>.<source>`, and every instance replays
+//! the stream at start-up and follows it afterwards. The stream keeps
+//! `window` messages per subject, so the shared state is bounded too and
+//! survives restarts. Observations are de-duplicated by article id, so a
+//! redelivered article or an instance reading back its own observation does
+//! not count twice.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+
+use serde::{Deserialize, Serialize};
+
+/// How template learning decides, from the `[templates]` configuration.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Settings {
+    /// Recent articles remembered per source.
+    pub window: usize,
+    /// A line is a template line once it appeared in at least this many
+    /// other articles of the source...
+    pub min_articles: usize,
+    /// ...and in at least this share of the source's remembered articles.
+    pub min_share: f64,
+    /// Sources remembered at once.
+    pub max_sources: usize,
+}
+
+/// Lines of one article that are remembered, at most.
+pub const MAX_LINES: usize = 200;
+
+/// What one processed article teaches: the fingerprints of its lines.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Observation {
+    /// The source key (see [`source_key`]).
+    pub source: String,
+    /// The article id.
+    pub article: String,
+    /// Fingerprints of its distinct normalised lines ([`fingerprint`]).
+    pub lines: Vec<u64>,
+}
+
+/// The source an article belongs to: its `source` field, else its URL's host
+/// without `www.`; lower case. `None` when neither is known.
+pub fn source_key(source: Option<&str>, url: Option<&str>) -> Option<String> {
+    if let Some(s) = source.map(str::trim).filter(|s| !s.is_empty()) {
+        return Some(s.to_lowercase());
+    }
+    let url = url?.trim();
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let host = rest.split(['/', '?', '#']).next()?;
+    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+    let host = host.split(':').next()?.trim_start_matches("www.");
+    (!host.is_empty()).then(|| host.to_lowercase())
+}
+
+/// A stable 64-bit fingerprint of a normalised line (FNV-1a), the same in
+/// every instance and every version.
+pub fn fingerprint(normalised: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in normalised.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// The subject token for a source: letters, digits, `-` and `_` kept, all
+/// else `_` (NATS tokens cannot hold `.`, `*`, `>` or spaces), at most 64
+/// bytes.
+pub fn subject_token(source: &str) -> String {
+    let mut t: String = source
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if t.len() > 64 {
+        t = format!("{}_{:016x}", &t[..46], fingerprint(source));
+    }
+    if t.is_empty() {
+        t.push('_');
+    }
+    t
+}
+
+/// The remembered articles of one source.
+#[derive(Debug, Default)]
+struct SourceLines {
+    /// (article id, its fingerprints), oldest first.
+    recent: VecDeque<(String, Vec<u64>)>,
+    /// In how many remembered articles each fingerprint appears.
+    counts: HashMap<u64, u32>,
+    /// When the source was last used, for forgetting the stalest first.
+    last_used: u64,
+}
+
+/// What every source's recent articles look like.
+#[derive(Debug)]
+pub struct Memory {
+    settings: Settings,
+    sources: HashMap<String, SourceLines>,
+    clock: u64,
+}
+
+impl Memory {
+    /// An empty memory.
+    pub fn new(settings: Settings) -> Self {
+        Memory {
+            settings,
+            sources: HashMap::new(),
+            clock: 0,
+        }
+    }
+
+    /// Remembers an observation. Returns false when the article was already
+    /// in the source's window (a redelivery, or an observation read back).
+    pub fn observe(&mut self, obs: &Observation) -> bool {
+        self.clock += 1;
+        if !self.sources.contains_key(&obs.source)
+            && self.sources.len() >= self.settings.max_sources
+        {
+            self.forget_stalest();
+        }
+        let window = self.settings.window.max(1);
+        let src = self.sources.entry(obs.source.clone()).or_default();
+        src.last_used = self.clock;
+        if src.recent.iter().any(|(id, _)| *id == obs.article) {
+            return false;
+        }
+        let mut lines = obs.lines.clone();
+        lines.sort_unstable();
+        lines.dedup();
+        lines.truncate(MAX_LINES);
+        for l in &lines {
+            *src.counts.entry(*l).or_default() += 1;
+        }
+        src.recent.push_back((obs.article.clone(), lines));
+        while src.recent.len() > window {
+            let (_, old) = src.recent.pop_front().expect("window is not empty");
+            for l in old {
+                if let Some(c) = src.counts.get_mut(&l) {
+                    *c -= 1;
+                    if *c == 0 {
+                        src.counts.remove(&l);
+                    }
+                }
+            }
+        }
+        true
+    }
+
+    /// Which of `lines` are the source's template lines: each appeared in
+    /// enough of the source's other remembered articles. A line seen once
+    /// before, or only in this article, never is.
+    pub fn template_lines(&self, source: &str, article: &str, lines: &[u64]) -> HashSet<u64> {
+        let Some(src) = self.sources.get(source) else {
+            return HashSet::new();
+        };
+        let own = src
+            .recent
+            .iter()
+            .find(|(id, _)| id == article)
+            .map(|(_, l)| l.as_slice());
+        let others = src.recent.len() - usize::from(own.is_some());
+        let needed = (self.settings.min_articles.max(2) as f64)
+            .max((self.settings.min_share * others as f64).ceil()) as u32;
+        lines
+            .iter()
+            .copied()
+            .filter(|l| {
+                let mut n = src.counts.get(l).copied().unwrap_or(0);
+                if own.is_some_and(|o| o.binary_search(l).is_ok()) {
+                    n -= 1;
+                }
+                n >= needed
+            })
+            .collect()
+    }
+
+    /// Sources remembered now.
+    pub fn sources(&self) -> usize {
+        self.sources.len()
+    }
+
+    fn forget_stalest(&mut self) {
+        if let Some(stalest) = self
+            .sources
+            .iter()
+            .min_by_key(|(_, s)| s.last_used)
+            .map(|(k, _)| k.clone())
+        {
+            self.sources.remove(&stalest);
+        }
+    }
+}
+
+/// The stream that holds observations, as `provision` creates it.
+pub fn stream_config(cfg: &crate::config::Config) -> async_nats::jetstream::stream::Config {
+    use async_nats::jetstream::stream;
+    let t = &cfg.templates;
+    stream::Config {
+        name: t.stream.clone(),
+        subjects: vec![format!("{}.>", t.subject_prefix)],
+        retention: stream::RetentionPolicy::Limits,
+        storage: stream::StorageType::File,
+        num_replicas: cfg.nats.replicas,
+        max_messages_per_subject: t.window as i64,
+        max_age: t.max_age.0,
+        discard: stream::DiscardPolicy::Old,
+        duplicate_window: cfg.output.duplicate_window.0,
+        description: Some(
+            "newsworker template learning: the line fingerprints of each source's recent articles"
+                .into(),
+        ),
+        ..Default::default()
+    }
+}
+
+/// The subject an observation of `source` is published to.
+pub fn subject(cfg: &crate::config::Config, source: &str) -> String {
+    format!("{}.{}", cfg.templates.subject_prefix, subject_token(source))
+}
+
+/// Publishes an observation for the other instances (and for this one after
+/// a restart). It does not wait: losing one only slows learning down.
+pub fn publish(
+    js: &async_nats::jetstream::Context,
+    cfg: &crate::config::Config,
+    obs: &Observation,
+) {
+    let subject = subject(cfg, &obs.source);
+    let body = match serde_json::to_vec(obs) {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::warn!(error = %e, "Cannot serialise a template observation.");
+            return;
+        }
+    };
+    let mut headers = async_nats::HeaderMap::new();
+    headers.insert("Nats-Msg-Id", obs.article.as_str());
+    let js = js.clone();
+    tokio::spawn(async move {
+        let acked = match js
+            .publish_with_headers(subject.clone(), headers, body.into())
+            .await
+        {
+            Ok(ack) => ack.await.map(|_| ()).map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        if let Err(e) = acked {
+            tracing::warn!(%subject, error = %e, "Publishing a template observation failed.");
+        }
+    });
+}
+
+/// Replays the observation stream into `memory`, returning once everything
+/// stored when it started has been read (or after `warm_up` at most), and
+/// then keeps following it in the background, so observations of other
+/// instances arrive while this one works.
+pub async fn follow(
+    js: &async_nats::jetstream::Context,
+    cfg: &crate::config::Config,
+    memory: std::sync::Arc<std::sync::Mutex<Memory>>,
+    warm_up: std::time::Duration,
+) -> anyhow::Result<tokio::task::JoinHandle<()>> {
+    use anyhow::Context as _;
+    use async_nats::jetstream::consumer::{pull, DeliverPolicy};
+    use futures::StreamExt as _;
+
+    let name = cfg.templates.stream.clone();
+    let mut stream = js
+        .get_stream(&name)
+        .await
+        .with_context(|| format!("cannot open the template stream {name}"))?;
+    let stored = stream
+        .info()
+        .await
+        .with_context(|| format!("cannot read the template stream {name}"))?
+        .state
+        .last_sequence;
+    let consumer = stream
+        .create_consumer(pull::OrderedConfig {
+            deliver_policy: DeliverPolicy::All,
+            ..Default::default()
+        })
+        .await
+        .with_context(|| format!("cannot follow the template stream {name}"))?;
+    let mut messages = consumer
+        .messages()
+        .await
+        .with_context(|| format!("cannot follow the template stream {name}"))?;
+
+    let apply = move |memory: &std::sync::Mutex<Memory>, msg: &async_nats::jetstream::Message| {
+        match serde_json::from_slice::<Observation>(&msg.payload) {
+            Ok(obs) => {
+                memory
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .observe(&obs);
+            }
+            Err(e) => {
+                tracing::debug!(subject = %msg.subject, error = %e, "Skipping a malformed template observation.")
+            }
+        }
+        msg.info().map(|i| i.stream_sequence).unwrap_or(0)
+    };
+
+    let mut replayed = 0u64;
+    if stored > 0 {
+        let deadline = tokio::time::Instant::now() + warm_up;
+        loop {
+            match tokio::time::timeout_at(deadline, messages.next()).await {
+                Ok(Some(Ok(msg))) => {
+                    replayed += 1;
+                    if apply(&memory, &msg) >= stored {
+                        break;
+                    }
+                }
+                Ok(Some(Err(e))) => {
+                    tracing::warn!(error = %e, "Template stream replay hiccup; going on.");
+                }
+                Ok(None) => break,
+                Err(_) => {
+                    tracing::warn!(
+                        replayed,
+                        "Template stream replay took too long; finishing it in the background."
+                    );
+                    break;
+                }
+            }
+        }
+    }
+    tracing::info!(
+        replayed,
+        sources = memory.lock().unwrap_or_else(|p| p.into_inner()).sources(),
+        "Template learning ready."
+    );
+    Ok(tokio::spawn(async move {
+        while let Some(next) = messages.next().await {
+            match next {
+                Ok(msg) => {
+                    apply(&memory, &msg);
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "Following the template stream: error; going on.")
+                }
+            }
+        }
+        tracing::warn!("The template stream follower ended; learning continues locally.");
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings() -> Settings {
+        Settings {
+            window: 5,
+            min_articles: 3,
+            min_share: 0.3,
+            max_sources: 2,
+        }
+    }
+
+    fn obs(source: &str, article: &str, lines: &[u64]) -> Observation {
+        Observation {
+            source: source.into(),
+            article: article.into(),
+            lines: lines.to_vec(),
+        }
+    }
+
+    #[test]
+    fn a_line_becomes_template_after_enough_other_articles() {
+        let mut m = Memory::new(settings());
+        let mut seen = Vec::new();
+        for i in 0..4 {
+            let id = format!("a{i}");
+            seen.push(m.template_lines("site", &id, &[7, 100 + i]).contains(&7));
+            m.observe(&obs("site", &id, &[7, 100 + i]));
+        }
+        // Seen in 0, 1 and 2 earlier articles: kept; in 3: template.
+        assert_eq!(seen, [false, false, false, true]);
+        // The article's own unique line never is.
+        assert!(m.template_lines("site", "a9", &[103]).is_empty());
+    }
+
+    #[test]
+    fn redeliveries_and_read_back_observations_count_once() {
+        let mut m = Memory::new(settings());
+        assert!(m.observe(&obs("site", "a", &[7])));
+        assert!(!m.observe(&obs("site", "a", &[7])));
+        assert!(m.observe(&obs("site", "b", &[7])));
+        assert!(m.observe(&obs("site", "c", &[7])));
+        // Article "c" itself is in the window: only a and b count for it.
+        assert!(m.template_lines("site", "c", &[7]).is_empty());
+        assert!(m.template_lines("site", "d", &[7]).contains(&7));
+    }
+
+    #[test]
+    fn memory_is_bounded_by_window_and_sources() {
+        let mut m = Memory::new(settings());
+        for i in 0..20 {
+            m.observe(&obs("site", &format!("a{i}"), &[i]));
+        }
+        let src = &m.sources["site"];
+        assert_eq!(src.recent.len(), 5);
+        assert_eq!(src.counts.len(), 5);
+        m.observe(&obs("other", "x", &[1]));
+        m.observe(&obs("third", "y", &[1]));
+        assert_eq!(m.sources(), 2);
+        assert!(!m.sources.contains_key("site"), "the stalest source goes");
+    }
+
+    #[test]
+    fn lines_must_recur_in_a_share_of_a_busy_source() {
+        let mut m = Memory::new(Settings {
+            window: 20,
+            ..settings()
+        });
+        // Line 7 is in 3 of 20 articles: too rare to be the site's template.
+        for i in 0..20u64 {
+            let lines: Vec<u64> = if i % 7 == 0 {
+                vec![7, 1000 + i]
+            } else {
+                vec![1000 + i]
+            };
+            m.observe(&obs("site", &format!("a{i}"), &lines));
+        }
+        assert!(m.template_lines("site", "new", &[7]).is_empty());
+    }
+
+    #[test]
+    fn source_keys_and_subject_tokens() {
+        assert_eq!(
+            source_key(None, Some("https://www.Example.com:443/a/b?c")).as_deref(),
+            Some("example.com")
+        );
+        assert_eq!(
+            source_key(Some(" Reuters "), Some("https://x.y/")).as_deref(),
+            Some("reuters")
+        );
+        assert_eq!(source_key(None, None), None);
+        assert_eq!(subject_token("example.com"), "example_com");
+        assert_eq!(subject_token("a b*>"), "a_b__");
+        assert!(subject_token(&"x".repeat(200)).len() <= 64);
+    }
+}
