@@ -18,6 +18,8 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
+use aho_corasick::AhoCorasick;
+
 use crate::article::RemovedLine;
 
 /// Where the blocks came from.
@@ -40,6 +42,9 @@ pub struct Context<'a> {
     /// articles (learned across the stream, see `crate::templates`). Empty
     /// when nothing was learned.
     pub learned: &'a [bool],
+    /// The blocks already [`normalise`]d, one per block, when the caller has
+    /// them; empty otherwise.
+    pub normalised: &'a [String],
 }
 
 /// The outcome: blocks kept, in order, and blocks removed with a reason.
@@ -785,8 +790,12 @@ const NETWORK_MAX_WORDS: usize = 4;
 
 struct Phrases {
     exact: HashMap<String, Reason>,
-    prefix: Vec<(String, Reason)>,
-    contains: Vec<(String, Reason)>,
+    /// Prefix phrases, searched anchored at the start of a block.
+    prefix: AhoCorasick,
+    prefix_reasons: Vec<Reason>,
+    /// Contained phrases, searched anywhere.
+    contains: AhoCorasick,
+    contains_reasons: Vec<Reason>,
 }
 
 static PHRASES: LazyLock<Phrases> = LazyLock::new(|| {
@@ -796,38 +805,51 @@ static PHRASES: LazyLock<Phrases> = LazyLock::new(|| {
             exact.insert(normalise(p), *reason);
         }
     }
-    let mut prefix = Vec::new();
-    for (reason, list) in PREFIX {
-        for p in *list {
-            prefix.push((normalise(p), *reason));
-        }
-    }
-    // Longest first, so "last updated" wins over "la...".
-    prefix.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
-    let contains = CONTAINS
-        .iter()
-        .flat_map(|(reason, list)| list.iter().map(|p| (normalise(p), *reason)))
-        .collect();
+    let automaton = |table: &[(Reason, &[&str])]| {
+        let (patterns, reasons): (Vec<String>, Vec<Reason>) = table
+            .iter()
+            .flat_map(|(reason, list)| list.iter().map(|p| (normalise(p), *reason)))
+            .unzip();
+        let ac = AhoCorasick::new(&patterns).expect("phrase lists build an automaton");
+        (ac, reasons)
+    };
+    let (prefix, prefix_reasons) = automaton(PREFIX);
+    let (contains, contains_reasons) = automaton(CONTAINS);
     Phrases {
         exact,
         prefix,
+        prefix_reasons,
         contains,
+        contains_reasons,
     }
 });
 
 /// Strips boilerplate from `blocks`.
 pub fn strip(blocks: Vec<String>, ctx: &Context<'_>) -> Stripped {
     let title = ctx.title.map(normalise).filter(|t| !t.is_empty());
-    let mut verdicts: Vec<Verdict> = blocks.iter().map(|b| judge(b, title.as_deref())).collect();
+    let computed: Vec<String>;
+    let norms = if ctx.normalised.len() == blocks.len() {
+        ctx.normalised
+    } else {
+        computed = blocks.iter().map(|b| normalise(b)).collect();
+        &computed
+    };
+    let words: Vec<usize> = blocks.iter().map(|b| word_count(b)).collect();
+    let mut verdicts: Vec<Verdict> = blocks
+        .iter()
+        .zip(norms)
+        .zip(&words)
+        .map(|((b, norm), &w)| judge(b, norm, w, title.as_deref()))
+        .collect();
     for (v, &learned) in verdicts.iter_mut().zip(ctx.learned) {
         if learned && !matches!(v, Verdict::Remove(_)) {
             *v = Verdict::Remove(Reason::SiteTemplate);
         }
     }
     if ctx.origin == Origin::Text {
-        drop_menu_runs(&blocks, &mut verdicts);
+        drop_menu_runs(&blocks, &words, &mut verdicts);
         resolve_by_context(&mut verdicts);
-        keep_main_region(&blocks, &mut verdicts);
+        keep_main_region(&words, &mut verdicts);
     } else {
         for v in &mut verdicts {
             if let Verdict::Short = v {
@@ -859,24 +881,29 @@ enum Verdict {
     Remove(Reason),
 }
 
-fn judge(block: &str, title: Option<&str>) -> Verdict {
-    let norm = normalise(block);
+fn judge(block: &str, norm: &str, words: usize, title: Option<&str>) -> Verdict {
     if norm.is_empty() {
         return Verdict::Remove(Reason::Template);
     }
     let phrases = &*PHRASES;
-    if let Some(&reason) = phrases.exact.get(&norm) {
+    if let Some(&reason) = phrases.exact.get(norm) {
         return Verdict::Remove(reason);
     }
-    let words = word_count(block);
     if block.contains('©') && words <= 30 {
         return Verdict::Remove(Reason::Copyright);
     }
     if words <= CONTAINS_MAX_WORDS {
-        for (p, reason) in &phrases.contains {
-            if contains_phrase(&norm, p) {
-                return Verdict::Remove(*reason);
-            }
+        let starts_word = |m: &aho_corasick::Match| {
+            m.start() == 0
+                || norm.as_bytes()[m.start() - 1] == b' '
+                || norm[m.start()..].chars().next().is_some_and(is_cjk)
+        };
+        if let Some(m) = phrases
+            .contains
+            .find_overlapping_iter(norm)
+            .find(starts_word)
+        {
+            return Verdict::Remove(phrases.contains_reasons[m.pattern().as_usize()]);
         }
     }
     if words <= NETWORK_MAX_WORDS
@@ -887,18 +914,29 @@ fn judge(block: &str, title: Option<&str>) -> Verdict {
         return Verdict::Remove(Reason::SharePrompt);
     }
     if words <= PREFIX_MAX_WORDS {
-        for (p, reason) in &phrases.prefix {
-            if norm.starts_with(p.as_str())
-                && ends_word(&norm, p)
+        // Every phrase the block starts with; the longest that ends on a
+        // word boundary wins ("last updated" over "la...").
+        let mut best: Option<(usize, Reason)> = None;
+        for m in phrases
+            .prefix
+            .find_overlapping_iter(norm)
+            .filter(|m| m.start() == 0)
+        {
+            let reason = phrases.prefix_reasons[m.pattern().as_usize()];
+            if best.is_none_or(|(len, _)| m.end() > len)
+                && ends_word(norm, &norm[..m.end()])
                 && (!matches!(reason, Reason::Byline) || looks_like_byline(block, words))
             {
-                return Verdict::Remove(*reason);
+                best = Some((m.end(), reason));
             }
         }
-        if title == Some(norm.as_str()) {
+        if let Some((_, reason)) = best {
+            return Verdict::Remove(reason);
+        }
+        if title == Some(norm) {
             return Verdict::Remove(Reason::Title);
         }
-        if is_date_line(block, &norm, words) {
+        if is_date_line(block, norm, words) {
             return Verdict::Remove(Reason::DateLine);
         }
     }
@@ -916,13 +954,6 @@ fn ends_word(text: &str, phrase: &str) -> bool {
         None | Some(' ') => true,
         Some(next) => is_cjk(next) || phrase.chars().next_back().is_some_and(is_cjk),
     }
-}
-
-/// Whether `phrase` occurs in `text` starting a word (anywhere, for CJK).
-fn contains_phrase(text: &str, phrase: &str) -> bool {
-    let cjk = phrase.chars().next().is_some_and(is_cjk);
-    text.match_indices(phrase)
-        .any(|(i, _)| cjk || i == 0 || text.as_bytes()[i - 1] == b' ')
 }
 
 /// A byline is short and has no sentence punctuation at its end.
@@ -969,7 +1000,7 @@ const MENU_RUN: usize = 4;
 
 /// Short lines in a run of at least [`MENU_RUN`] non-text lines are a menu,
 /// unless the line before the run introduces a list ("…these questions:").
-fn drop_menu_runs(blocks: &[String], verdicts: &mut [Verdict]) {
+fn drop_menu_runs(blocks: &[String], words: &[usize], verdicts: &mut [Verdict]) {
     let mut i = 0;
     while i < verdicts.len() {
         if verdicts[i] == Verdict::Keep {
@@ -978,7 +1009,7 @@ fn drop_menu_runs(blocks: &[String], verdicts: &mut [Verdict]) {
         }
         let start = i;
         while i < verdicts.len()
-            && (matches!(verdicts[i], Verdict::Remove(_)) || is_menu_item(&blocks[i]))
+            && (matches!(verdicts[i], Verdict::Remove(_)) || is_menu_item(&blocks[i], words[i]))
         {
             i += 1;
         }
@@ -998,13 +1029,13 @@ fn drop_menu_runs(blocks: &[String], verdicts: &mut [Verdict]) {
 }
 
 /// A menu item: a few words, without sentence punctuation at its end.
-fn is_menu_item(block: &str) -> bool {
+fn is_menu_item(block: &str, words: usize) -> bool {
     // "Price: $175", "Weight: 15.7 oz" are a product's data, not links.
     let labelled = block
         .split_once(": ")
         .is_some_and(|(_, value)| !value.trim().is_empty());
     !labelled
-        && word_count(block) <= MENU_ITEM_WORDS
+        && words <= MENU_ITEM_WORDS
         && !block
             .trim_end()
             .ends_with(['.', '!', '?', '؟', '。', '！', '？', ':', '：', ';', ','])
@@ -1024,8 +1055,8 @@ const MENU_ITEM_WORDS: usize = 5;
 /// text, as the rest of a long article is (comment threads and teaser lists
 /// alternate text with names, dates and buttons), and no comment section
 /// opens it (a related list may sit in the middle of an article).
-fn keep_main_region(blocks: &[String], verdicts: &mut [Verdict]) {
-    let regions = regions(blocks, verdicts);
+fn keep_main_region(words: &[usize], verdicts: &mut [Verdict]) {
+    let regions = regions(words, verdicts);
     let Some(main) = regions.iter().max_by_key(|r| r.words) else {
         return;
     };
@@ -1074,7 +1105,7 @@ struct Region {
     words: usize,
 }
 
-fn regions(blocks: &[String], verdicts: &[Verdict]) -> Vec<Region> {
+fn regions(block_words: &[usize], verdicts: &[Verdict]) -> Vec<Region> {
     let n = verdicts.len();
     let removed = |i: usize| matches!(verdicts[i], Verdict::Remove(_));
     let hard = |i: usize| matches!(verdicts[i], Verdict::Remove(r) if ends_article(r));
@@ -1103,7 +1134,7 @@ fn regions(blocks: &[String], verdicts: &[Verdict]) -> Vec<Region> {
                 }
                 i = j;
             } else {
-                words += word_count(&blocks[i]);
+                words += block_words[i];
                 i += 1;
             }
         }
@@ -1307,27 +1338,46 @@ pub fn is_cjk(c: char) -> bool {
 pub fn normalise(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut space = false;
-    for c in s.chars().flat_map(char::to_lowercase) {
-        let c = match c {
-            'أ' | 'إ' | 'آ' | 'ٱ' => 'ا',
-            'ة' => 'ه',
-            'ى' | 'ی' => 'ي',
-            'ك' => 'ک',
-            '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{0640}' => continue,
-            '\'' | '’' => continue,
-            c => c,
-        };
-        if c.is_alphanumeric() {
-            if space && !out.is_empty() {
-                out.push(' ');
+    for c in s.chars() {
+        if c.is_ascii() {
+            // The common case, without Unicode case tables.
+            if c.is_ascii_alphanumeric() {
+                if space && !out.is_empty() {
+                    out.push(' ');
+                }
+                space = false;
+                out.push(c.to_ascii_lowercase());
+            } else if c != '\'' {
+                space = true;
             }
-            space = false;
-            out.push(c);
-        } else {
-            space = true;
+            continue;
+        }
+        for c in c.to_lowercase() {
+            push_folded(&mut out, &mut space, c);
         }
     }
     out
+}
+
+/// Appends one lower-case non-ASCII character to a normalised string.
+fn push_folded(out: &mut String, space: &mut bool, c: char) {
+    let c = match c {
+        'أ' | 'إ' | 'آ' | 'ٱ' => 'ا',
+        'ة' => 'ه',
+        'ى' | 'ی' => 'ي',
+        'ك' => 'ک',
+        '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{0640}' | '’' => return,
+        c => c,
+    };
+    if c.is_alphanumeric() {
+        if *space && !out.is_empty() {
+            out.push(' ');
+        }
+        *space = false;
+        out.push(c);
+    } else {
+        *space = true;
+    }
 }
 
 #[cfg(test)]
@@ -1347,6 +1397,7 @@ mod tests {
             origin: Origin::Text,
             title: None,
             learned: &[],
+            normalised: &[],
         };
         let out = strip(
             lines(&[
@@ -1380,6 +1431,7 @@ mod tests {
             origin: Origin::Html,
             title: None,
             learned: &[],
+            normalised: &[],
         };
         let out = strip(
             lines(&[
@@ -1407,6 +1459,7 @@ mod tests {
             origin: Origin::Text,
             title: None,
             learned: &[],
+            normalised: &[],
         };
         let out = strip(
             lines(&[
@@ -1431,6 +1484,7 @@ mod tests {
             origin: Origin::Text,
             title: None,
             learned: &[],
+            normalised: &[],
         }
     }
 
@@ -1527,6 +1581,7 @@ mod tests {
             origin: Origin::Html,
             title: None,
             learned: &[],
+            normalised: &[],
         };
         let out = strip(
             lines(&[
@@ -1545,6 +1600,7 @@ mod tests {
             origin: Origin::Text,
             title: None,
             learned: &[],
+            normalised: &[],
         };
         let s =
             "By the end of the week, the ministry had published its full report on the incident.";
@@ -1558,6 +1614,7 @@ mod tests {
             origin: Origin::Html,
             title: None,
             learned: &[],
+            normalised: &[],
         };
         let out = strip(
             lines(&[

@@ -145,13 +145,21 @@ pub fn run_with(
         .as_deref()
         .or(meta.title.as_deref())
         .map(clean::clean_block);
-    let (learned, observation) = learn(templates, &raw, &id, &blocks);
+    // Template learning needs the normalised lines first; the boilerplate
+    // stage reuses them.
+    let norms: Vec<String> = if templates.is_some() {
+        blocks.iter().map(|b| boilerplate::normalise(b)).collect()
+    } else {
+        Vec::new()
+    };
+    let (learned, observation) = learn(templates, &raw, &id, &norms);
     let stripped = boilerplate::strip(
         blocks,
         &boilerplate::Context {
             origin,
             title: title.as_deref(),
             learned: &learned,
+            normalised: &norms,
         },
     );
     if stripped.kept.is_empty() {
@@ -187,7 +195,7 @@ fn learn(
     memory: Option<&Mutex<Memory>>,
     raw: &crate::article::RawArticle,
     id: &str,
-    blocks: &[String],
+    normalised: &[String],
 ) -> (Vec<bool>, Option<Observation>) {
     let Some(memory) = memory else {
         return (Vec::new(), None);
@@ -195,9 +203,9 @@ fn learn(
     let Some(source) = templates::source_key(raw.source.as_deref(), raw.url.as_deref()) else {
         return (Vec::new(), None);
     };
-    let prints: Vec<u64> = blocks
+    let prints: Vec<u64> = normalised
         .iter()
-        .map(|b| templates::fingerprint(&boilerplate::normalise(b)))
+        .map(|n| templates::fingerprint(n))
         .collect();
     let mut lines = prints.clone();
     lines.sort_unstable();
