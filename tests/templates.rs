@@ -177,3 +177,39 @@ async fn recurring_lines_are_learned_by_one_instance_and_stripped_by_another() {
     // (20) observations of the source.
     assert_eq!(stream_len(&js, "NEWS_TEMPLATES").await, 20);
 }
+
+#[test]
+fn process_learns_within_one_run_and_can_be_told_not_to() {
+    let input: String = (0..6)
+        .map(|n| serde_json::to_string(&raw(n)).unwrap() + "\n")
+        .collect();
+    let run = |env: &[(&str, &str)]| -> Vec<Article> {
+        let mut cmd = std::process::Command::new(crate::common::bin());
+        cmd.arg("process")
+            .env("NEWSWORKER__LOG__LEVEL", "warn")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().unwrap();
+        std::io::Write::write_all(&mut child.stdin.take().unwrap(), input.as_bytes()).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    let learned = run(&[]);
+    let kept: Vec<bool> = learned
+        .iter()
+        .map(|a| a.paragraphs.iter().any(|p| p == TEMPLATE[0]))
+        .collect();
+    assert_eq!(kept, [true, true, true, false, false, false]);
+    let unlearned = run(&[("NEWSWORKER__TEMPLATES__ENABLED", "false")]);
+    assert!(unlearned
+        .iter()
+        .all(|a| a.paragraphs.iter().any(|p| p == TEMPLATE[0])));
+}
