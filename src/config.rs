@@ -188,6 +188,11 @@ pub struct WorkerConfig {
 pub struct PipelineConfig {
     /// Put removed boilerplate lines in the output.
     pub report_boilerplate: bool,
+    /// Longest time one article may take; past it, it is dead-lettered as
+    /// `timeout`.
+    pub deadline: Dur,
+    /// HTML nested deeper than this is dead-lettered as `too_complex`.
+    pub max_nesting: usize,
 }
 
 /// `[templates]`: learning the lines each source repeats around its
@@ -457,6 +462,12 @@ impl Config {
                 "templates.subject_prefix",
                 "must be a plain subject without wildcards or a trailing dot",
             ));
+        }
+        if self.pipeline.deadline.0 < Duration::from_millis(1) {
+            return Err(bad("pipeline.deadline", "must be at least 1ms"));
+        }
+        if self.pipeline.max_nesting < 16 {
+            return Err(bad("pipeline.max_nesting", "must be at least 16"));
         }
         if self.worker.backoff.is_empty() {
             return Err(bad("worker.backoff", "must list at least one delay"));

@@ -17,6 +17,11 @@ pub enum ErrorKind {
     TooLarge,
     /// Nothing is left of the article after extraction and cleaning.
     EmptyContent,
+    /// The page is built to be expensive: HTML nested deeper than any real
+    /// page (parsing cost grows with the square of the depth).
+    TooComplex,
+    /// Processing took longer than `pipeline.deadline`.
+    Timeout,
     /// A bug: a stage panicked. The panic was caught and the worker went on.
     Internal,
     /// The message failed transiently `worker.max_deliver` times.
@@ -25,11 +30,13 @@ pub enum ErrorKind {
 
 impl ErrorKind {
     /// Every kind, in a stable order (for docs, metrics and tests).
-    pub const ALL: [ErrorKind; 6] = [
+    pub const ALL: [ErrorKind; 8] = [
         ErrorKind::InvalidJson,
         ErrorKind::InvalidSchema,
         ErrorKind::TooLarge,
         ErrorKind::EmptyContent,
+        ErrorKind::TooComplex,
+        ErrorKind::Timeout,
         ErrorKind::Internal,
         ErrorKind::MaxDeliveries,
     ];
@@ -41,6 +48,8 @@ impl ErrorKind {
             ErrorKind::InvalidSchema => "invalid_schema",
             ErrorKind::TooLarge => "too_large",
             ErrorKind::EmptyContent => "empty_content",
+            ErrorKind::TooComplex => "too_complex",
+            ErrorKind::Timeout => "timeout",
             ErrorKind::Internal => "internal",
             ErrorKind::MaxDeliveries => "max_deliveries",
         }

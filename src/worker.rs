@@ -148,6 +148,7 @@ pub fn pipeline_options(cfg: &Config) -> pipeline::Options {
     pipeline::Options {
         max_payload: cfg.input.max_payload,
         report_boilerplate: cfg.pipeline.report_boilerplate,
+        max_nesting: cfg.pipeline.max_nesting,
         worker: WorkerInfo {
             instance: cfg.instance(),
             version: env!("CARGO_PKG_VERSION").to_string(),
@@ -176,20 +177,53 @@ pub async fn run_pipeline(shared: &Arc<Shared>, d: &Delivery<'_>) -> Result<Arti
     let payload = d.payload.clone();
     let content_type = header(d.headers, "Content-Type").map(str::to_string);
     let msg_id = header(d.headers, "Nats-Msg-Id").map(str::to_string);
+    let msg_id_for_log = msg_id.clone();
     let inner = Arc::clone(shared);
-    let (article, observation) = run_blocking(msg_id.clone(), move || {
+    let deadline = shared.cfg.pipeline.deadline.0;
+    let work = run_blocking(msg_id.clone(), move || {
         let raw = RawMessage {
             payload: &payload,
             content_type: content_type.as_deref(),
             msg_id: msg_id.as_deref(),
         };
         pipeline::run_with(raw, &inner.opts, inner.templates.as_deref())
-    })
-    .await?;
+    });
+    // The blocking thread cannot be stopped; past the deadline its result is
+    // dropped and the message is dead-lettered (input guards such as the
+    // nesting limit keep this rare).
+    let (article, observation) = match tokio::time::timeout(deadline, work).await {
+        Ok(result) => result?,
+        Err(_) => {
+            tracing::warn!(
+                id = msg_id_for_log.as_deref().unwrap_or(""),
+                ?deadline,
+                "Processing went past the deadline; dead-lettering as timeout."
+            );
+            return Err(Failure {
+                id: msg_id_for_log,
+                error: PipelineError::new(
+                    ErrorKind::Timeout,
+                    format!(
+                        "processing took longer than pipeline.deadline ({})",
+                        humanise(deadline)
+                    ),
+                ),
+            });
+        }
+    };
     if let (Some(obs), Some(js)) = (observation, &shared.templates_js) {
         crate::templates::publish(js, &shared.cfg, &obs);
     }
     Ok(article)
+}
+
+/// A duration as the configuration writes it: "10s", "250ms".
+fn humanise(d: Duration) -> String {
+    if d.subsec_millis() == 0 {
+        format!("{}s", d.as_secs())
+    } else {
+        format!("{}ms", d.as_millis())
+    }
 }
 
 /// Runs `stage` on tokio's blocking pool, in the caller's span; a panic
@@ -540,8 +574,11 @@ async fn handle_jetstream(
         delivered,
         fallback_id,
     };
+    // Long work must not look like a dead worker: tell the server it is in
+    // progress well within ack_wait, so it is not redelivered meanwhile.
+    let every = shared.cfg.worker.ack_wait.0 / 3;
     let outcome = tokio::select! {
-        o = process_message(&shared, delivery) => o,
+        o = with_progress(&msg, every, process_message(&shared, delivery)) => o,
         _ = async { let _ = cancel.wait_for(|c| *c).await; } => {
             let _ = msg.ack_with(AckKind::Nak(None)).await;
             return;
@@ -562,6 +599,29 @@ async fn handle_jetstream(
         // The server will redeliver after ack_wait; the output stream's
         // duplicate window absorbs the republish.
         tracing::warn!(error = %e, "Acknowledgement failed; the message will be redelivered.");
+    }
+}
+
+/// Runs `work`, sending an in-progress acknowledgement for `msg` every
+/// `every` until it finishes, so the server does not redeliver a message
+/// that is still being worked on.
+pub async fn with_progress<T>(
+    msg: &jetstream::Message,
+    every: Duration,
+    work: impl Future<Output = T>,
+) -> T {
+    tokio::pin!(work);
+    let every = every.max(Duration::from_millis(100));
+    let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+    loop {
+        tokio::select! {
+            out = &mut work => return out,
+            _ = ticker.tick() => {
+                if let Err(e) = msg.ack_with(AckKind::Progress).await {
+                    tracing::debug!(error = %e, "In-progress acknowledgement failed.");
+                }
+            }
+        }
     }
 }
 

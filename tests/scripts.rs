@@ -38,6 +38,7 @@ fn opts() -> Options {
     Options {
         max_payload: 1 << 20,
         report_boilerplate: false,
+        max_nesting: 1024,
         worker: WorkerInfo {
             instance: "test".into(),
             version: "0".into(),

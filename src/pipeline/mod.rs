@@ -14,6 +14,7 @@ pub mod boilerplate;
 pub mod clean;
 pub mod decode;
 pub mod extract;
+pub mod guard;
 pub mod langid;
 pub mod language;
 pub mod metadata;
@@ -32,6 +33,8 @@ pub struct Options {
     pub max_payload: usize,
     /// Put the removed boilerplate lines in the output (`boilerplate.lines`).
     pub report_boilerplate: bool,
+    /// HTML nested deeper than this is refused as `too_complex`.
+    pub max_nesting: usize,
     /// Written into every article's `worker` field.
     pub worker: WorkerInfo,
 }
@@ -98,8 +101,24 @@ pub fn run_with(
     let Input { raw, body } = input;
 
     // decode + extract
+    let too_deep = |html: &str| {
+        let depth = guard::nesting_depth(html, opts.max_nesting);
+        (depth > opts.max_nesting).then(|| {
+            Failure::new(
+                Some(id.clone()),
+                ErrorKind::TooComplex,
+                format!(
+                    "the HTML nests elements more than {} deep (pipeline.max_nesting)",
+                    opts.max_nesting
+                ),
+            )
+        })
+    };
     let (blocks, meta, origin) = match body {
         Body::Html(html) => {
+            if let Some(f) = too_deep(&html) {
+                return Err(f);
+            }
             let ex = extract::extract(&html, raw.url.as_deref());
             (ex.blocks, ex.meta, boilerplate::Origin::Html)
         }
@@ -116,6 +135,9 @@ pub fn run_with(
             };
             let decoded = decode::decode(&bytes, content_type.as_deref(), html);
             if html {
+                if let Some(f) = too_deep(&decoded.text) {
+                    return Err(f);
+                }
                 let ex = extract::extract(&decoded.text, raw.url.as_deref());
                 (ex.blocks, ex.meta, boilerplate::Origin::Html)
             } else {
@@ -238,6 +260,7 @@ mod tests {
         Options {
             max_payload: 1 << 20,
             report_boilerplate: true,
+            max_nesting: 1024,
             worker: WorkerInfo {
                 instance: "test".into(),
                 version: "0".into(),
