@@ -8,6 +8,7 @@ mod cli_config;
 mod core_mode;
 mod crash;
 mod evaluate;
+mod hostile;
 mod jetstream_flow;
 mod offline;
 mod scripts;

@@ -58,7 +58,15 @@ pub fn extract(html: &str, url: Option<&str>) -> Extracted {
                 &mut meta.byline,
                 article.byline.as_deref().and_then(clean_byline),
             );
-            fill(&mut meta.published_at, article.published_time);
+            // Readability passes the declared value through as written; only
+            // a real date may become `published_at`.
+            fill(
+                &mut meta.published_at,
+                article
+                    .published_time
+                    .as_deref()
+                    .and_then(crate::pipeline::metadata::normalise_date),
+            );
             fill(&mut meta.modified_at, article.modified_time);
             fill(&mut meta.site_name, article.site_name);
             fill(&mut meta.description, article.excerpt);
@@ -195,6 +203,16 @@ mod tests {
             out.blocks,
             vec!["Lanes approved", para, "Pros", para, "Pros", para]
         );
+    }
+
+    #[test]
+    fn a_declared_date_that_is_not_a_date_is_dropped() {
+        let html = format!(
+            "<html><head><meta property=\"article:published_time\" content=\"{}\"></head><body><article><p>{}</p></article></body></html>",
+            "2024-".repeat(1_000),
+            "The council approved the budget after a long debate about schools. ".repeat(5)
+        );
+        assert_eq!(extract(&html, None).meta.published_at, None);
     }
 
     #[test]
