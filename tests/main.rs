@@ -11,6 +11,7 @@ mod evaluate;
 mod hostile;
 mod jetstream_flow;
 mod offline;
+mod reliability;
 mod scripts;
 mod shutdown;
 mod templates;

@@ -112,6 +112,20 @@ impl NatsServer {
         }
     }
 
+    /// Kills the server (its store stays, for [`NatsServer::restart`]).
+    pub fn stop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    /// Starts the server again on the same port and store.
+    pub fn restart(&mut self) {
+        self.stop();
+        self.spawn();
+    }
+
     /// A client connected to this server.
     pub async fn client(&self) -> async_nats::Client {
         async_nats::connect(&self.url)
