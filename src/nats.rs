@@ -63,7 +63,24 @@ pub async fn connect(cfg: &Config) -> anyhow::Result<Client> {
     if tls {
         opts = opts.require_tls(true);
     }
-    let urls: Vec<String> = n.url.clone();
+    // Credentials written into a URL are taken out of it and given to the
+    // client as options: the client logs the addresses it dials.
+    let mut urls: Vec<String> = Vec::with_capacity(n.url.len());
+    let mut url_auth = None;
+    for u in &n.url {
+        let (bare, auth) = split_userinfo(u);
+        urls.push(bare);
+        url_auth = url_auth.or(auth);
+    }
+    let explicit =
+        n.user.is_some() || n.token.is_some() || n.nkey.is_some() || n.credentials_file.is_some();
+    match url_auth {
+        Some(UrlAuth::UserPassword(user, password)) if !explicit => {
+            opts = opts.user_and_password(user, password);
+        }
+        Some(UrlAuth::Token(token)) if !explicit => opts = opts.token(token),
+        _ => {}
+    }
     let shown: Vec<String> = urls.iter().map(|u| redact_url(u)).collect();
     let addrs: Vec<async_nats::ServerAddr> = urls
         .iter()
@@ -81,6 +98,57 @@ pub async fn connect(cfg: &Config) -> anyhow::Result<Client> {
     .with_context(|| format!("cannot connect to NATS at {}", shown.join(", ")))?;
     tracing::info!(servers = %shown.join(","), "Connected to NATS.");
     Ok(client)
+}
+
+/// Credentials found in a server URL.
+#[derive(Debug, PartialEq, Eq)]
+enum UrlAuth {
+    UserPassword(String, String),
+    Token(String),
+}
+
+/// Splits `nats://user:pass@host:4222` into the URL without its user info
+/// and the credentials (percent-escapes decoded).
+fn split_userinfo(url: &str) -> (String, Option<UrlAuth>) {
+    let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
+        return (url.to_string(), None);
+    };
+    let authority_end = url[scheme_end..]
+        .find(['/', '?', '#'])
+        .map_or(url.len(), |i| scheme_end + i);
+    let Some(at) = url[scheme_end..authority_end]
+        .rfind('@')
+        .map(|i| scheme_end + i)
+    else {
+        return (url.to_string(), None);
+    };
+    let userinfo = &url[scheme_end..at];
+    let bare = format!("{}{}", &url[..scheme_end], &url[at + 1..]);
+    let auth = match userinfo.split_once(':') {
+        Some((user, password)) => {
+            UrlAuth::UserPassword(percent_decode(user), percent_decode(password))
+        }
+        None => UrlAuth::Token(percent_decode(userinfo)),
+    };
+    (bare, Some(auth))
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// A JetStream context with the configured request timeout.
@@ -325,6 +393,32 @@ fn is_not_found(e: &jetstream::context::GetStreamError) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn credentials_are_taken_out_of_urls() {
+        assert_eq!(
+            split_userinfo("nats://worker:p%40ss@10.0.0.1:4222"),
+            (
+                "nats://10.0.0.1:4222".to_string(),
+                Some(UrlAuth::UserPassword("worker".into(), "p@ss".into()))
+            )
+        );
+        assert_eq!(
+            split_userinfo("tls://s3cret@nats.example"),
+            (
+                "tls://nats.example".to_string(),
+                Some(UrlAuth::Token("s3cret".into()))
+            )
+        );
+        assert_eq!(
+            split_userinfo("nats://127.0.0.1:4222"),
+            ("nats://127.0.0.1:4222".to_string(), None)
+        );
+        assert_eq!(
+            split_userinfo("127.0.0.1:4222"),
+            ("127.0.0.1:4222".to_string(), None)
+        );
+    }
 
     #[test]
     fn subjects_match_with_wildcards() {

@@ -13,5 +13,6 @@ mod jetstream_flow;
 mod offline;
 mod reliability;
 mod scripts;
+mod security;
 mod shutdown;
 mod templates;
