@@ -4,6 +4,7 @@
 mod common;
 
 mod boilerplate;
+mod chaos;
 mod cli_config;
 mod core_mode;
 mod crash;

@@ -248,6 +248,12 @@ pub async fn publish_all(js: &jetstream::Context, items: Vec<(String, String, Ve
                 .await
                 .unwrap(),
         );
+        // The context caps acks in flight: collect them before it blocks.
+        if acks.len() >= 1_000 {
+            for ack in acks.drain(..) {
+                ack.await.unwrap();
+            }
+        }
     }
     for ack in acks {
         ack.await.unwrap();

@@ -1,0 +1,158 @@
+//! Overload: a backlog of raw articles (100,000 by default) waits in the
+//! input stream before one worker starts; the worker drains it. Reports the
+//! drain rate and the worker's peak resident memory, which the configuration
+//! bounds (`worker.concurrency` messages in flight, pulled only as slots free
+//! up), not the backlog, and checks that nothing was dropped.
+//!
+//! ```sh
+//! cargo build --release && cargo bench --bench overload -- [N] [CONCURRENCY]
+//! ```
+//!
+//! Needs `nats-server` on PATH; starts its own on a free port.
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Peak resident set size of a live process, in KB (VmHWM).
+fn peak_rss_kb(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
+async fn messages(js: &async_nats::jetstream::Context, name: &str) -> u64 {
+    js.get_stream(name)
+        .await
+        .unwrap()
+        .info()
+        .await
+        .unwrap()
+        .state
+        .messages
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    let n: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(100_000);
+    let concurrency: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(32);
+    let bin = std::env::var("NEWSWORKER_BIN").unwrap_or_else(|_| {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/target/release/newsworker").to_string()
+    });
+    assert!(
+        std::path::Path::new(&bin).exists(),
+        "{bin} missing: run cargo build --release first"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut server = Command::new("nats-server")
+        .args(["-a", "127.0.0.1", "-p", &port.to_string(), "-js", "-sd"])
+        .arg(dir.path().join("store"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("nats-server on PATH");
+    let url = format!("nats://127.0.0.1:{port}");
+    let client = loop {
+        if let Ok(c) = async_nats::connect(&url).await {
+            break c;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let js = async_nats::jetstream::new(client);
+    let status = Command::new(&bin)
+        .arg("provision")
+        .env("NATS_URL", &url)
+        .env("NEWSWORKER__LOG__LEVEL", "warn")
+        .status()
+        .unwrap();
+    assert!(status.success());
+
+    // The bundled samples (HTML and text, six languages), each with its own id.
+    let samples: Vec<serde_json::Value> = include_str!("../samples/articles.jsonl")
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let mut bytes = 0usize;
+    let published = Instant::now();
+    let mut acks = Vec::new();
+    for i in 0..n {
+        let mut a = samples[i % samples.len()].clone();
+        let id = format!("overload-{i:06}");
+        a["id"] = id.clone().into();
+        let payload = serde_json::to_vec(&a).unwrap();
+        bytes += payload.len();
+        let mut headers = async_nats::HeaderMap::new();
+        headers.insert("Nats-Msg-Id", id.as_str());
+        acks.push(
+            js.publish_with_headers("news.raw.overload", headers, payload.into())
+                .await
+                .unwrap(),
+        );
+        if acks.len() >= 2_000 {
+            for ack in acks.drain(..) {
+                ack.await.unwrap();
+            }
+        }
+    }
+    for ack in acks.drain(..) {
+        ack.await.unwrap();
+    }
+    println!(
+        "backlog: {n} articles, {:.0} MB, published in {:.1} s",
+        bytes as f64 / 1e6,
+        published.elapsed().as_secs_f64()
+    );
+    assert_eq!(messages(&js, "NEWS_RAW").await as usize, n);
+
+    let started = Instant::now();
+    let mut worker = Command::new(&bin)
+        .arg("run")
+        .env("NATS_URL", &url)
+        .env("NEWSWORKER__LOG__LEVEL", "warn")
+        .env("NEWSWORKER__WORKER__CONCURRENCY", concurrency.to_string())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut peak = 0;
+    loop {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        peak = peak.max(peak_rss_kb(worker.id()).unwrap_or(0));
+        let out = messages(&js, "NEWS_ARTICLES").await + messages(&js, "NEWS_DLQ").await;
+        if out as usize >= n && messages(&js, "NEWS_RAW").await == 0 {
+            break;
+        }
+        assert!(worker.try_wait().unwrap().is_none(), "the worker exited");
+    }
+    let secs = started.elapsed().as_secs_f64();
+    peak = peak.max(peak_rss_kb(worker.id()).unwrap_or(0));
+    let articles = messages(&js, "NEWS_ARTICLES").await;
+    let dlq = messages(&js, "NEWS_DLQ").await;
+    println!(
+        "drained {n} in {secs:.1} s: {:.0} articles/s; worker peak RSS {:.0} MB (worker.concurrency = {concurrency}); {articles} articles, {dlq} dead letters",
+        n as f64 / secs,
+        peak as f64 / 1024.0
+    );
+    assert_eq!((articles + dlq) as usize, n, "nothing dropped");
+    let _ = worker.kill();
+    let _ = worker.wait();
+    let _ = server.kill();
+    let _ = server.wait();
+}
