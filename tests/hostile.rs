@@ -283,3 +283,37 @@ async fn an_article_past_the_deadline_is_dead_lettered_as_timeout() {
     );
     let _ = Duration::ZERO;
 }
+
+/// Inputs the fuzzer (fuzz/) found crashing, kept as regressions: the first
+/// byte picks how the rest is sent, as in the fuzz target.
+#[test]
+fn fuzzer_finds_stay_fixed() {
+    use newsworker::article::WorkerInfo;
+    use newsworker::pipeline::{self, Options, RawMessage};
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz");
+    let opts = Options {
+        max_payload: 1 << 20,
+        report_boilerplate: true,
+        max_nesting: 1024,
+        worker: WorkerInfo {
+            instance: "fuzz".into(),
+            version: "0".into(),
+        },
+    };
+    let mut n = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let data = std::fs::read(entry.unwrap().path()).unwrap();
+        let (mode, body) = data.split_first().unwrap();
+        let content_type = [None, Some("text/html"), Some("text/plain")][usize::from(*mode % 3)];
+        let msg = RawMessage {
+            payload: body,
+            content_type,
+            msg_id: Some("fuzz"),
+        };
+        if let Ok(article) = pipeline::run(msg, &opts) {
+            serde_json::to_string(&article).unwrap();
+        }
+        n += 1;
+    }
+    assert!(n >= 1);
+}

@@ -1456,7 +1456,7 @@ pub fn parse_datetime(value: &str) -> Option<When> {
         }
     }
     // "+02" offsets without minutes.
-    if v.len() > 19 {
+    if v.len() > 19 && v.is_char_boundary(v.len() - 3) {
         let (head, tail) = v.split_at(v.len() - 3);
         if (tail.starts_with('+') || tail.starts_with('-'))
             && tail[1..].bytes().all(|c| c.is_ascii_digit())
