@@ -12,6 +12,7 @@ mod evaluate;
 mod hostile;
 mod jetstream_flow;
 mod offline;
+mod properties;
 mod reliability;
 mod scripts;
 mod security;
