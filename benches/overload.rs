@@ -5,7 +5,7 @@
 //! up), not the backlog, and checks that nothing was dropped.
 //!
 //! ```sh
-//! cargo build --release && cargo bench --bench overload -- [N] [CONCURRENCY]
+//! cargo build --release && cargo bench --bench overload -- [N] [CONCURRENCY] [INSTANCES]
 //! ```
 //!
 //! Needs `nats-server` on PATH; starts its own on a free port.
@@ -52,6 +52,7 @@ async fn main() {
         .collect();
     let n: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(100_000);
     let concurrency: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(32);
+    let instances: usize = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(1);
     let bin = std::env::var("NEWSWORKER_BIN").unwrap_or_else(|_| {
         concat!(env!("CARGO_MANIFEST_DIR"), "/target/release/newsworker").to_string()
     });
@@ -123,36 +124,56 @@ async fn main() {
     assert_eq!(messages(&js, "NEWS_RAW").await as usize, n);
 
     let started = Instant::now();
-    let mut worker = Command::new(&bin)
-        .arg("run")
-        .env("NATS_URL", &url)
-        .env("NEWSWORKER__LOG__LEVEL", "warn")
-        .env("NEWSWORKER__WORKER__CONCURRENCY", concurrency.to_string())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut workers: Vec<std::process::Child> = (0..instances)
+        .map(|i| {
+            Command::new(&bin)
+                .arg("run")
+                .env("NATS_URL", &url)
+                .env("NEWSWORKER__LOG__LEVEL", "warn")
+                .env("NEWSWORKER__WORKER__INSTANCE", format!("overload-{i}"))
+                .env("NEWSWORKER__WORKER__CONCURRENCY", concurrency.to_string())
+                .stdout(Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
     let mut peak = 0;
+    let mut max_pending = 0;
+    let stream = js.get_stream("NEWS_RAW").await.unwrap();
     loop {
         tokio::time::sleep(Duration::from_millis(250)).await;
-        peak = peak.max(peak_rss_kb(worker.id()).unwrap_or(0));
+        for w in &workers {
+            peak = peak.max(peak_rss_kb(w.id()).unwrap_or(0));
+        }
+        if let Ok(info) = stream.consumer_info("newsworker").await {
+            max_pending = max_pending.max(info.num_ack_pending);
+        }
         let out = messages(&js, "NEWS_ARTICLES").await + messages(&js, "NEWS_DLQ").await;
         if out as usize >= n && messages(&js, "NEWS_RAW").await == 0 {
             break;
         }
-        assert!(worker.try_wait().unwrap().is_none(), "the worker exited");
+        for w in &mut workers {
+            assert!(w.try_wait().unwrap().is_none(), "a worker exited");
+        }
     }
     let secs = started.elapsed().as_secs_f64();
-    peak = peak.max(peak_rss_kb(worker.id()).unwrap_or(0));
+    for w in &workers {
+        peak = peak.max(peak_rss_kb(w.id()).unwrap_or(0));
+    }
     let articles = messages(&js, "NEWS_ARTICLES").await;
     let dlq = messages(&js, "NEWS_DLQ").await;
     println!(
-        "drained {n} in {secs:.1} s: {:.0} articles/s; worker peak RSS {:.0} MB (worker.concurrency = {concurrency}); {articles} articles, {dlq} dead letters",
+        "drained {n} with {instances} worker(s) in {secs:.1} s: {:.0} articles/s; peak RSS of a worker {:.0} MB \
+         (worker.concurrency = {concurrency}); most unacked at once {max_pending} (worker.max_ack_pending = 1000); \
+         {articles} articles, {dlq} dead letters",
         n as f64 / secs,
         peak as f64 / 1024.0
     );
     assert_eq!((articles + dlq) as usize, n, "nothing dropped");
-    let _ = worker.kill();
-    let _ = worker.wait();
+    for mut w in workers {
+        let _ = w.kill();
+        let _ = w.wait();
+    }
     let _ = server.kill();
     let _ = server.wait();
 }

@@ -17,12 +17,12 @@ fn server(dir: &Path, conf: &str) -> NatsServer {
     NatsServer::start_with(&["-c", file.to_str().unwrap()])
 }
 
-/// Runs `newsworker provision` with `env` at debug logging; returns (ok,
+/// Runs `newsworker provision` with `env` at trace logging; returns (ok,
 /// everything it printed).
 fn provision(url: &str, env: &[(&str, &str)]) -> (bool, String) {
     let mut cmd = command(url);
     cmd.arg("provision")
-        .env("NEWSWORKER__LOG__LEVEL", "debug")
+        .env("NEWSWORKER__LOG__LEVEL", "trace")
         .env("NEWSWORKER__NATS__CONNECT_TIMEOUT", "3s");
     for (k, v) in env {
         cmd.env(k, v);
