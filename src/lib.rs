@@ -15,6 +15,7 @@
 //! - [`offline`]: `newsworker process`, the pipeline over files or stdin.
 //! - [`publisher`]: `newsworker publish`, raw articles into the input subject.
 //! - [`evaluate`]: `newsworker evaluate`, quality on labelled pages.
+//! - [`status`]: `newsworker status`, stream depths, backlog and dead letters.
 //! - [`telemetry`]: the tracing subscriber, logs as text or JSON.
 //! - [`templates`]: template learning, the lines each source repeats,
 //!   shared by all instances through a JetStream stream.
@@ -27,6 +28,7 @@ pub mod nats;
 pub mod offline;
 pub mod pipeline;
 pub mod publisher;
+pub mod status;
 pub mod telemetry;
 pub mod templates;
 pub mod worker;

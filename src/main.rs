@@ -36,6 +36,13 @@ enum Command {
     },
     /// Create the streams and the consumer, or verify them if they exist.
     Provision,
+    /// Print stream depths, the consumer's backlog, unacknowledged and
+    /// redelivered messages, and dead letters by kind.
+    Status {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
     /// Score extraction on labelled pages (WCXB layout: html/<id>.html.gz + ground-truth/<id>.json).
     Evaluate {
         /// Folder with html/ and ground-truth/.
@@ -140,6 +147,15 @@ async fn async_main(cfg: Config, command: Command) -> anyhow::Result<()> {
                     report.mismatches.len()
                 )
             }
+        }
+        Command::Status { json } => {
+            let status = newsworker::status::status(&cfg).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&status)?);
+            } else {
+                print!("{status}");
+            }
+            Ok(())
         }
         Command::Process { .. } | Command::Evaluate { .. } => {
             unreachable!("handled without a runtime")

@@ -17,4 +17,5 @@ mod reliability;
 mod scripts;
 mod security;
 mod shutdown;
+mod status;
 mod templates;
