@@ -98,6 +98,15 @@ pub fn subject_token(source: &str) -> String {
     t
 }
 
+/// The fingerprints as remembered: sorted, distinct, at most [`MAX_LINES`].
+fn canonical(lines: &[u64]) -> Vec<u64> {
+    let mut lines = lines.to_vec();
+    lines.sort_unstable();
+    lines.dedup();
+    lines.truncate(MAX_LINES);
+    lines
+}
+
 /// The remembered articles of one source.
 #[derive(Debug, Default)]
 struct SourceLines {
@@ -142,10 +151,12 @@ impl Memory {
         if src.recent.iter().any(|(id, _)| *id == obs.article) {
             return false;
         }
-        let mut lines = obs.lines.clone();
-        lines.sort_unstable();
-        lines.dedup();
-        lines.truncate(MAX_LINES);
+        let lines = canonical(&obs.lines);
+        // The same page sent again under another id (a re-crawl, a copy)
+        // counts once: otherwise its own text would become "template".
+        if src.recent.iter().any(|(_, l)| *l == lines) {
+            return false;
+        }
         for l in &lines {
             *src.counts.entry(*l).or_default() += 1;
         }
@@ -171,10 +182,13 @@ impl Memory {
         let Some(src) = self.sources.get(source) else {
             return HashSet::new();
         };
+        // This article itself, or the same page under another id, does not
+        // vote for its own lines.
+        let canon = canonical(lines);
         let own = src
             .recent
             .iter()
-            .find(|(id, _)| id == article)
+            .find(|(id, l)| id == article || *l == canon)
             .map(|(_, l)| l.as_slice());
         let others = src.recent.len() - usize::from(own.is_some());
         let needed = (self.settings.min_articles.max(2) as f64)
@@ -404,13 +418,23 @@ mod tests {
     #[test]
     fn redeliveries_and_read_back_observations_count_once() {
         let mut m = Memory::new(settings());
-        assert!(m.observe(&obs("site", "a", &[7])));
-        assert!(!m.observe(&obs("site", "a", &[7])));
-        assert!(m.observe(&obs("site", "b", &[7])));
-        assert!(m.observe(&obs("site", "c", &[7])));
+        assert!(m.observe(&obs("site", "a", &[7, 1])));
+        assert!(!m.observe(&obs("site", "a", &[7, 1])));
+        assert!(m.observe(&obs("site", "b", &[7, 2])));
+        assert!(m.observe(&obs("site", "c", &[7, 3])));
         // Article "c" itself is in the window: only a and b count for it.
-        assert!(m.template_lines("site", "c", &[7]).is_empty());
-        assert!(m.template_lines("site", "d", &[7]).contains(&7));
+        assert!(m.template_lines("site", "c", &[7, 3]).is_empty());
+        assert!(m.template_lines("site", "d", &[7, 4]).contains(&7));
+    }
+
+    #[test]
+    fn the_same_page_sent_again_counts_once() {
+        let mut m = Memory::new(settings());
+        for i in 0..10 {
+            m.observe(&obs("site", &format!("copy{i}"), &[1, 2, 3]));
+        }
+        assert_eq!(m.sources["site"].recent.len(), 1);
+        assert!(m.template_lines("site", "copy99", &[3, 2, 1]).is_empty());
     }
 
     #[test]

@@ -214,3 +214,39 @@ fn process_learns_within_one_run_and_can_be_told_not_to() {
         .iter()
         .all(|a| a.paragraphs.iter().any(|p| p == TEMPLATE[0])));
 }
+
+#[test]
+fn the_same_article_sent_again_and_again_is_never_emptied() {
+    // A re-crawl under new ids, and copies with a changed URL: learning must
+    // not turn the article's own text into "template".
+    let input: String = (0..10)
+        .map(|i| {
+            let mut r = raw(7);
+            r["id"] = format!("again-{i}").into();
+            if i % 2 == 0 {
+                r["url"] = format!("https://riverside-gazette.example/news/7?utm={i}").into();
+            }
+            serde_json::to_string(&r).unwrap() + "\n"
+        })
+        .collect();
+    let mut child = std::process::Command::new(crate::common::bin())
+        .arg("process")
+        .env("NEWSWORKER__LOG__LEVEL", "warn")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), input.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let articles: Vec<Article> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    assert_eq!(articles.len(), 10);
+    for a in &articles {
+        for p in paragraphs(7) {
+            assert!(a.paragraphs.contains(&p), "{}: lost {p:?}", a.id);
+        }
+    }
+}

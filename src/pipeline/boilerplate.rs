@@ -835,16 +835,22 @@ pub fn strip(blocks: Vec<String>, ctx: &Context<'_>) -> Stripped {
         &computed
     };
     let words: Vec<usize> = blocks.iter().map(|b| word_count(b)).collect();
-    let mut verdicts: Vec<Verdict> = blocks
+    let judged: Vec<Verdict> = blocks
         .iter()
         .zip(norms)
         .zip(&words)
         .map(|((b, norm), &w)| judge(b, norm, w, title.as_deref()))
         .collect();
+    let mut verdicts = judged.clone();
     for (v, &learned) in verdicts.iter_mut().zip(ctx.learned) {
         if learned && !matches!(v, Verdict::Remove(_)) {
             *v = Verdict::Remove(Reason::SiteTemplate);
         }
+    }
+    // An article is never all template: when what was learned would remove
+    // every line the rules keep, the article is judged by the rules alone.
+    if ctx.learned.iter().any(|&l| l) && !verdicts.contains(&Verdict::Keep) {
+        verdicts = judged;
     }
     if ctx.origin == Origin::Text {
         drop_menu_runs(&blocks, &words, &mut verdicts);

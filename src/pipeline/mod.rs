@@ -233,15 +233,17 @@ fn learn(
     lines.sort_unstable();
     lines.dedup();
     lines.truncate(templates::MAX_LINES);
+    // A page is its URL when it has one: a re-crawl under a new id is the
+    // same page and counts once.
     let observation = Observation {
         source,
-        article: id.to_string(),
+        article: raw.url.clone().unwrap_or_else(|| id.to_string()),
         lines,
     };
     // A poisoned lock only means another thread panicked mid-update; the
     // counts are still usable.
     let mut memory = memory.lock().unwrap_or_else(|p| p.into_inner());
-    let template = memory.template_lines(&observation.source, id, &prints);
+    let template = memory.template_lines(&observation.source, &observation.article, &prints);
     memory.observe(&observation);
     drop(memory);
     let learned = prints.iter().map(|p| template.contains(p)).collect();
