@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use newsworker::article::{Article, WorkerInfo};
+use newsworker::article::Article;
 use newsworker::pipeline::{self, Options, RawMessage};
 
 const LANGUAGES: &[&str] = &[
@@ -18,11 +18,7 @@ fn opts() -> Options {
     Options {
         max_payload: 1 << 20,
         report_boilerplate: true,
-        max_nesting: 1024,
-        worker: WorkerInfo {
-            instance: "test".into(),
-            version: "0".into(),
-        },
+        ..Options::default()
     }
 }
 

@@ -288,17 +288,12 @@ async fn an_article_past_the_deadline_is_dead_lettered_as_timeout() {
 /// byte picks how the rest is sent, as in the fuzz target.
 #[test]
 fn fuzzer_finds_stay_fixed() {
-    use newsworker::article::WorkerInfo;
     use newsworker::pipeline::{self, Options, RawMessage};
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz");
     let opts = Options {
         max_payload: 1 << 20,
         report_boilerplate: true,
-        max_nesting: 1024,
-        worker: WorkerInfo {
-            instance: "fuzz".into(),
-            version: "0".into(),
-        },
+        ..Options::default()
     };
     let mut n = 0;
     for entry in std::fs::read_dir(dir).unwrap() {

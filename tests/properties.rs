@@ -2,7 +2,7 @@
 //! panics, what it returns is valid UTF-8 and valid JSON, and it is
 //! idempotent on its own output text.
 
-use newsworker::article::{Article, WorkerInfo};
+use newsworker::article::Article;
 use newsworker::pipeline::{self, Options, RawMessage};
 use proptest::prelude::*;
 
@@ -10,11 +10,7 @@ fn opts() -> Options {
     Options {
         max_payload: 1 << 20,
         report_boilerplate: true,
-        max_nesting: 1024,
-        worker: WorkerInfo {
-            instance: "prop".into(),
-            version: "0".into(),
-        },
+        ..Options::default()
     }
 }
 

@@ -8,7 +8,7 @@
 use std::path::PathBuf;
 
 use base64::Engine as _;
-use newsworker::article::{Article, WorkerInfo};
+use newsworker::article::Article;
 use newsworker::pipeline::{self, decode, Options, RawMessage};
 use serde::Deserialize;
 
@@ -38,11 +38,7 @@ fn opts() -> Options {
     Options {
         max_payload: 1 << 20,
         report_boilerplate: false,
-        max_nesting: 1024,
-        worker: WorkerInfo {
-            instance: "test".into(),
-            version: "0".into(),
-        },
+        ..Options::default()
     }
 }
 

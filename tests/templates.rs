@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use newsworker::article::{Article, WorkerInfo};
+use newsworker::article::Article;
 use newsworker::pipeline::{self, Options, RawMessage};
 
 use crate::common::{
@@ -62,11 +62,7 @@ fn the_per_line_rules_alone_keep_the_template_lines() {
         &Options {
             max_payload: 1 << 20,
             report_boilerplate: true,
-            max_nesting: 1024,
-            worker: WorkerInfo {
-                instance: "t".into(),
-                version: "0".into(),
-            },
+            ..Options::default()
         },
     )
     .unwrap();

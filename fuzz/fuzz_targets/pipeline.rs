@@ -5,18 +5,13 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use newsworker::article::WorkerInfo;
 use newsworker::pipeline::{self, Options, RawMessage};
 
 fuzz_target!(|data: &[u8]| {
     let opts = Options {
         max_payload: 1 << 20,
         report_boilerplate: true,
-        max_nesting: 1024,
-        worker: WorkerInfo {
-            instance: "fuzz".into(),
-            version: "0".into(),
-        },
+        ..Options::default()
     };
     let (mode, body) = match data.split_first() {
         Some((m, rest)) => (*m % 3, rest),

@@ -39,6 +39,22 @@ pub struct Options {
     pub worker: WorkerInfo,
 }
 
+impl Default for Options {
+    /// The built-in defaults of `config/default.toml`, for library users and
+    /// tests: 8 MiB payloads, no removed-line report, nesting up to 1024.
+    fn default() -> Self {
+        Options {
+            max_payload: 8 << 20,
+            report_boilerplate: false,
+            max_nesting: 1024,
+            worker: WorkerInfo {
+                instance: "library".into(),
+                version: env!("CARGO_PKG_VERSION").into(),
+            },
+        }
+    }
+}
+
 /// One message as it arrived.
 #[derive(Debug, Clone, Copy)]
 pub struct RawMessage<'a> {
@@ -262,11 +278,7 @@ mod tests {
         Options {
             max_payload: 1 << 20,
             report_boilerplate: true,
-            max_nesting: 1024,
-            worker: WorkerInfo {
-                instance: "test".into(),
-                version: "0".into(),
-            },
+            ..Options::default()
         }
     }
 
