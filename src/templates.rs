@@ -99,7 +99,7 @@ pub fn subject_token(source: &str) -> String {
 }
 
 /// The fingerprints as remembered: sorted, distinct, at most [`MAX_LINES`].
-fn canonical(lines: &[u64]) -> Vec<u64> {
+pub fn canonical(lines: &[u64]) -> Vec<u64> {
     let mut lines = lines.to_vec();
     lines.sort_unstable();
     lines.dedup();

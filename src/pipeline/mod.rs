@@ -245,16 +245,12 @@ fn learn(
         .iter()
         .map(|n| templates::fingerprint(n))
         .collect();
-    let mut lines = prints.clone();
-    lines.sort_unstable();
-    lines.dedup();
-    lines.truncate(templates::MAX_LINES);
     // A page is its URL when it has one: a re-crawl under a new id is the
     // same page and counts once.
     let observation = Observation {
         source,
         article: raw.url.clone().unwrap_or_else(|| id.to_string()),
-        lines,
+        lines: templates::canonical(&prints),
     };
     // A poisoned lock only means another thread panicked mid-update; the
     // counts are still usable.
