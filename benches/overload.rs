@@ -130,6 +130,7 @@ async fn main() {
                 .arg("run")
                 .env("NATS_URL", &url)
                 .env("NEWSWORKER__LOG__LEVEL", "warn")
+                .env("NEWSWORKER__HTTP__LISTEN", "127.0.0.1:0")
                 .env("NEWSWORKER__WORKER__INSTANCE", format!("overload-{i}"))
                 .env("NEWSWORKER__WORKER__CONCURRENCY", concurrency.to_string())
                 .stdout(Stdio::null())

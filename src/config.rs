@@ -37,8 +37,18 @@ pub struct Config {
     pub pipeline: PipelineConfig,
     /// Template learning across the stream.
     pub templates: TemplatesConfig,
+    /// The metrics and health endpoints.
+    pub http: HttpConfig,
     /// Logging.
     pub log: LogConfig,
+}
+
+/// `[http]`: `/metrics`, `/healthz` and `/readyz`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpConfig {
+    /// Address to listen on, `host:port`; empty turns the endpoints off.
+    pub listen: String,
 }
 
 /// `[nats]`: connection to the NATS server or cluster.
@@ -251,6 +261,8 @@ pub struct LogConfig {
     pub level: String,
     /// `auto`, `text` or `json`.
     pub format: LogFormat,
+    /// How often the worker logs a summary of what it did, at info.
+    pub summary_interval: Dur,
 }
 
 /// A duration written as `"500ms"`, `"30s"`, `"5m"`, `"1h"` or `"30d"`.
@@ -424,6 +436,19 @@ impl Config {
         }
         if !self.dlq.subject.contains("{kind}") {
             return Err(bad("dlq.subject", "must contain {kind}"));
+        }
+        if !self.http.listen.is_empty() && self.http.listen.parse::<std::net::SocketAddr>().is_err()
+        {
+            return Err(bad(
+                "http.listen",
+                &format!(
+                    "is {:?}, not an address like \"0.0.0.0:9464\" (empty turns the endpoints off)",
+                    self.http.listen
+                ),
+            ));
+        }
+        if self.log.summary_interval.0 < Duration::from_secs(1) {
+            return Err(bad("log.summary_interval", "must be at least 1s"));
         }
         if self.input.max_payload == 0 {
             return Err(bad("input.max_payload", "must be at least 1"));

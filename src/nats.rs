@@ -12,10 +12,58 @@ use async_nats::{Client, ConnectOptions};
 
 use crate::config::{redact_url, Config};
 
-/// Connects to the configured servers. Fails, naming the cause, when no
-/// server answers within `nats.connect_timeout` or authentication is refused;
-/// once connected, the client reconnects by itself for as long as it runs.
+/// Connects to the configured servers, waiting up to `nats.connect_timeout`
+/// for one to come up. Fails, naming the cause, when none answers by then or
+/// at once when authentication or TLS is refused; once connected, the client
+/// reconnects by itself for as long as it runs.
 pub async fn connect(cfg: &Config) -> anyhow::Result<Client> {
+    let n = &cfg.nats;
+    let deadline = tokio::time::Instant::now() + n.connect_timeout.0;
+    let mut pause = Duration::from_millis(100);
+    loop {
+        let (opts, addrs, shown) = options(cfg).await?;
+        // The client's own connect retries inside connection_timeout; bound
+        // it as a whole too, so a black-holed address cannot hang start-up.
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        let attempt =
+            tokio::time::timeout(left + Duration::from_secs(1), opts.connect(addrs)).await;
+        let err = match attempt {
+            Ok(Ok(client)) => {
+                tracing::info!(servers = %shown.join(","), "Connected to NATS.");
+                return Ok(client);
+            }
+            Err(_) => bail!("timed out connecting to NATS at {}", shown.join(", ")),
+            Ok(Err(e)) => e,
+        };
+        // A server not up yet (refused, unreachable, not in DNS yet) is
+        // waited for until connect_timeout; refused credentials or a bad
+        // TLS setup are not.
+        let transient = matches!(
+            err.kind(),
+            async_nats::ConnectErrorKind::Io
+                | async_nats::ConnectErrorKind::TimedOut
+                | async_nats::ConnectErrorKind::Dns
+        );
+        if !transient || tokio::time::Instant::now() + pause >= deadline {
+            return Err(anyhow::Error::new(err))
+                .with_context(|| format!("cannot connect to NATS at {}", shown.join(", ")));
+        }
+        tracing::warn!(
+            servers = %shown.join(","),
+            error = crate::observe::cause_chain(&err),
+            retry_in = ?pause,
+            "NATS not reachable yet; retrying until nats.connect_timeout."
+        );
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(Duration::from_secs(2));
+    }
+}
+
+/// The client options, server addresses and their printable (redacted)
+/// forms for `cfg`.
+async fn options(
+    cfg: &Config,
+) -> anyhow::Result<(ConnectOptions, Vec<async_nats::ServerAddr>, Vec<String>)> {
     let n = &cfg.nats;
     let mut opts = ConnectOptions::new()
         .name(&n.name)
@@ -23,6 +71,7 @@ pub async fn connect(cfg: &Config) -> anyhow::Result<Client> {
         .request_timeout(Some(n.request_timeout.0))
         .max_reconnects(None)
         .event_callback(|event| async move {
+            crate::observe::nats_event(&event);
             match event {
                 async_nats::Event::Connected => tracing::info!("NATS connection (re)established."),
                 async_nats::Event::Disconnected => {
@@ -30,6 +79,9 @@ pub async fn connect(cfg: &Config) -> anyhow::Result<Client> {
                 }
                 async_nats::Event::SlowConsumer(sid) => {
                     tracing::error!(sid, "NATS slow consumer: messages dropped by the client.")
+                }
+                async_nats::Event::Closed | async_nats::Event::Draining => {
+                    tracing::debug!(event = %event, "NATS connection closing.")
                 }
                 other => tracing::warn!(event = %other, "NATS event."),
             }
@@ -87,17 +139,7 @@ pub async fn connect(cfg: &Config) -> anyhow::Result<Client> {
         .map(|u| u.parse::<async_nats::ServerAddr>())
         .collect::<Result<_, _>>()
         .with_context(|| format!("bad server URL in nats.url: {}", shown.join(", ")))?;
-    // The client's own connect retries inside connection_timeout; bound it
-    // as a whole too, so a black-holed address cannot hang start-up.
-    let client = tokio::time::timeout(
-        n.connect_timeout.0 + Duration::from_secs(1),
-        opts.connect(addrs),
-    )
-    .await
-    .map_err(|_| anyhow::anyhow!("timed out connecting to NATS at {}", shown.join(", ")))?
-    .with_context(|| format!("cannot connect to NATS at {}", shown.join(", ")))?;
-    tracing::info!(servers = %shown.join(","), "Connected to NATS.");
-    Ok(client)
+    Ok((opts, addrs, shown))
 }
 
 /// Credentials found in a server URL.

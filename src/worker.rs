@@ -26,6 +26,7 @@ use tokio::task::JoinSet;
 use crate::article::{Article, ErrorRecord, WorkerInfo};
 use crate::config::{Config, Mode};
 use crate::error::{ErrorKind, PipelineError};
+use crate::observe::{self, Health, Stats};
 use crate::pipeline::{self, Failure, RawMessage};
 use crate::templates::Memory;
 
@@ -122,6 +123,10 @@ pub struct Shared {
     /// Where observations are published for the other instances (JetStream
     /// mode); in core mode learning stays local.
     pub templates_js: Option<jetstream::Context>,
+    /// Outcome counts (metrics and the log summary).
+    pub stats: Arc<Stats>,
+    /// Readiness.
+    pub health: Arc<Health>,
 }
 
 impl Shared {
@@ -139,6 +144,8 @@ impl Shared {
             max_message,
             templates,
             templates_js: None,
+            stats: Arc::default(),
+            health: Arc::default(),
         }
     }
 }
@@ -304,7 +311,13 @@ async fn deliver(
         )
         .await
     {
-        Ok(duplicate) => Outcome::Published { subject, duplicate },
+        Ok(duplicate) => {
+            if !duplicate {
+                let lang = article.language.as_ref().map_or("und", |l| l.code.as_str());
+                metrics::counter!(observe::ARTICLES, "language" => lang.to_string()).increment(1);
+            }
+            Outcome::Published { subject, duplicate }
+        }
         Err(e) => {
             transient(
                 shared,
@@ -368,7 +381,7 @@ async fn dead_letter(shared: &Arc<Shared>, d: &Delivery<'_>, err: &PipelineError
         .await
     {
         Ok(_) => {
-            tracing::warn!(kind = %err.kind, error = %err.message, subject = %d.subject, "Message dead-lettered.");
+            tracing::debug!(kind = %err.kind, error = %err.message, subject = %d.subject, "Message dead-lettered.");
             Outcome::DeadLettered { kind: err.kind }
         }
         Err(e) => Outcome::Retry {
@@ -424,11 +437,45 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
 /// in-flight messages finish within `worker.shutdown_grace`, hands back the
 /// rest, flushes and returns.
 pub async fn run(cfg: Config, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
-    let client = crate::nats::connect(&cfg).await?;
-    let result = match cfg.input.mode {
-        Mode::Jetstream => run_jetstream(cfg, client.clone(), shutdown).await,
-        Mode::Core => run_core(cfg, client.clone(), shutdown).await,
+    let health = Arc::new(Health::default());
+    let stats = Arc::new(Stats::default());
+    // The endpoints come up first: /healthz answers and /readyz says "not
+    // ready" while the worker connects and binds its consumer.
+    let _http = match cfg.http.listen.as_str() {
+        "" => None,
+        listen => {
+            let mode = match cfg.input.mode {
+                Mode::Jetstream => "jetstream",
+                Mode::Core => "core",
+            };
+            let handle = observe::install(mode)?;
+            let (addr, task) = crate::http::serve(listen, handle, Arc::clone(&health)).await?;
+            tracing::info!(%addr, "Serving /metrics, /healthz and /readyz.");
+            Some(AbortOnDrop(task))
+        }
     };
+    let _summary = AbortOnDrop(tokio::spawn(observe::summarise(
+        Arc::clone(&stats),
+        cfg.log.summary_interval.0,
+    )));
+    let client = crate::nats::connect(&cfg).await?;
+    health.set_client(client.clone());
+    let observers = (Arc::clone(&stats), Arc::clone(&health));
+    let result = match cfg.input.mode {
+        Mode::Jetstream => run_jetstream(cfg, client.clone(), observers, shutdown).await,
+        Mode::Core => run_core(cfg, client.clone(), observers, shutdown).await,
+    };
+    health.set_bound(false);
+    let totals = stats.snapshot();
+    tracing::info!(
+        published = totals.get(observe::Outcome::Published),
+        duplicate = totals.get(observe::Outcome::Duplicate),
+        dead_lettered = totals.get(observe::Outcome::DeadLettered),
+        retried = totals.get(observe::Outcome::Retried),
+        handed_back = totals.get(observe::Outcome::HandedBack),
+        lost = totals.get(observe::Outcome::Lost),
+        "Totals of this run."
+    );
     // Acks and naks are fire-and-forget publishes: make sure they left.
     if let Err(e) = client.flush().await {
         tracing::warn!(error = %e, "Final flush to NATS failed.");
@@ -436,9 +483,19 @@ pub async fn run(cfg: Config, shutdown: impl Future<Output = ()>) -> anyhow::Res
     result
 }
 
+/// Aborts a background task when dropped.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 async fn run_jetstream(
     cfg: Config,
     client: Client,
+    (stats, health): (Arc<Stats>, Arc<Health>),
     shutdown: impl Future<Output = ()>,
 ) -> anyhow::Result<()> {
     let js = crate::nats::jetstream(client.clone(), &cfg);
@@ -453,6 +510,8 @@ async fn run_jetstream(
     let grace = cfg.worker.shutdown_grace.0;
     let max_message = client.server_info().max_payload;
     let mut shared = Shared::new(cfg, Sink::JetStream(js.clone()), max_message);
+    shared.stats = stats;
+    shared.health = health;
     if let Some(memory) = &shared.templates {
         // Learn what the other instances (and earlier runs) saw before
         // taking work, then keep following them.
@@ -464,6 +523,7 @@ async fn run_jetstream(
     let (cancel_tx, cancel_rx) = watch::channel(false);
     let mut tasks = JoinSet::new();
     tokio::pin!(shutdown);
+    shared.health.set_bound(true);
     tracing::info!(concurrency, stream = %shared.cfg.input.stream, consumer = %shared.cfg.input.consumer, "Worker started.");
 
     let mut stopping = false;
@@ -488,7 +548,10 @@ async fn run_jetstream(
             Ok(b) => b,
             Err(e) => {
                 drop(first);
-                tracing::warn!(error = %e, "Pull request failed; retrying.");
+                tracing::warn!(
+                    error = observe::cause_chain(&e),
+                    "Pull request failed; retrying."
+                );
                 tokio::select! {
                     _ = &mut shutdown => break,
                     _ = tokio::time::sleep(Duration::from_secs(1)) => continue,
@@ -513,6 +576,7 @@ async fn run_jetstream(
             if stopping {
                 // Pulled after the stop signal: hand it straight back.
                 let _ = msg.ack_with(AckKind::Nak(None)).await;
+                shared.stats.record(observe::Outcome::HandedBack, None);
                 continue;
             }
             let permit = match first.take() {
@@ -531,6 +595,7 @@ async fn run_jetstream(
         }
     }
 
+    shared.health.set_bound(false);
     tracing::info!(
         in_flight = tasks.len(),
         "Stopping: no more pulls; finishing in-flight messages."
@@ -558,13 +623,20 @@ async fn handle_jetstream(
     msg: jetstream::Message,
     mut cancel: watch::Receiver<bool>,
 ) {
-    let (delivered, fallback_id) = match msg.info() {
+    let received = std::time::Instant::now();
+    let _in_flight = InFlight::enter();
+    let (delivered, fallback_id, stored_at) = match msg.info() {
         Ok(info) => (
             info.delivered,
             Some(format!("{}:{}", info.stream, info.stream_sequence)),
+            Some(info.published.unix_timestamp_nanos()),
         ),
-        Err(_) => (1, None),
+        Err(_) => (1, None, None),
     };
+    if delivered > 1 {
+        metrics::counter!(observe::REDELIVERIES).increment(1);
+    }
+    metrics::histogram!(observe::INPUT_BYTES).record(msg.payload.len() as f64);
     let span = tracing::debug_span!("message", subject = %msg.subject, delivered);
     let _guard = span.enter();
     let delivery = Delivery {
@@ -581,24 +653,84 @@ async fn handle_jetstream(
         o = with_progress(&msg, every, process_message(&shared, delivery)) => o,
         _ = async { let _ = cancel.wait_for(|c| *c).await; } => {
             let _ = msg.ack_with(AckKind::Nak(None)).await;
+            shared.stats.record(observe::Outcome::HandedBack, None);
+            tracing::debug!("Handed back at shutdown.");
             return;
         }
     };
+    // The output (or dead letter) is stored: that is the end-to-end latency.
+    if let (Some(stored), Outcome::Published { .. } | Outcome::DeadLettered { .. }) =
+        (stored_at, &outcome)
+    {
+        if let Some(secs) = seconds_since_unix_nanos(stored) {
+            metrics::histogram!(observe::END_TO_END_SECONDS).record(secs);
+        }
+    }
     let ack = match &outcome {
-        Outcome::Published { subject, duplicate } => {
-            tracing::debug!(%subject, duplicate, "Article published.");
-            msg.ack().await
-        }
-        Outcome::DeadLettered { .. } => msg.ack().await,
-        Outcome::Retry { delay, reason } => {
-            tracing::warn!(?delay, %reason, "Transient failure; message handed back.");
-            msg.ack_with(AckKind::Nak(Some(*delay))).await
-        }
+        Outcome::Published { .. } | Outcome::DeadLettered { .. } => msg.ack().await,
+        Outcome::Retry { delay, .. } => msg.ack_with(AckKind::Nak(Some(*delay))).await,
     };
+    count(&shared, &outcome);
+    metrics::histogram!(observe::PROCESSING_SECONDS).record(received.elapsed().as_secs_f64());
     if let Err(e) = ack {
         // The server will redeliver after ack_wait; the output stream's
         // duplicate window absorbs the republish.
-        tracing::warn!(error = %e, "Acknowledgement failed; the message will be redelivered.");
+        tracing::warn!(
+            error = observe::cause_chain(e.as_ref()),
+            "Acknowledgement failed; the message will be redelivered."
+        );
+    }
+}
+
+/// Counts an outcome and logs it: one line per message at debug, transient
+/// failures at warn.
+fn count(shared: &Shared, outcome: &Outcome) {
+    match outcome {
+        Outcome::Published { subject, duplicate } => {
+            let o = if *duplicate {
+                observe::Outcome::Duplicate
+            } else {
+                observe::Outcome::Published
+            };
+            shared.stats.record(o, None);
+            tracing::debug!(%subject, duplicate, "Article published.");
+        }
+        Outcome::DeadLettered { kind } => {
+            shared
+                .stats
+                .record(observe::Outcome::DeadLettered, Some(*kind));
+        }
+        Outcome::Retry { delay, reason } => {
+            shared.stats.record(observe::Outcome::Retried, None);
+            tracing::warn!(?delay, %reason, "Transient failure; message handed back.");
+        }
+    }
+}
+
+/// Seconds from a Unix time in nanoseconds until now (none if in the future
+/// by more than clock skew allows).
+fn seconds_since_unix_nanos(nanos: i128) -> Option<f64> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_nanos() as i128;
+    let d = now - nanos;
+    (d >= 0).then(|| d as f64 / 1e9)
+}
+
+/// Keeps the in-flight gauge: up on entry, down when dropped.
+struct InFlight;
+
+impl InFlight {
+    fn enter() -> Self {
+        metrics::gauge!(observe::IN_FLIGHT).increment(1.0);
+        InFlight
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        metrics::gauge!(observe::IN_FLIGHT).decrement(1.0);
     }
 }
 
@@ -628,6 +760,7 @@ pub async fn with_progress<T>(
 async fn run_core(
     cfg: Config,
     client: Client,
+    (stats, health): (Arc<Stats>, Arc<Health>),
     shutdown: impl Future<Output = ()>,
 ) -> anyhow::Result<()> {
     let mut sub = client
@@ -637,7 +770,11 @@ async fn run_core(
     let concurrency = cfg.worker.concurrency;
     let grace = cfg.worker.shutdown_grace.0;
     let max_message = client.server_info().max_payload;
-    let shared = Arc::new(Shared::new(cfg, Sink::Core(client.clone()), max_message));
+    let mut shared = Shared::new(cfg, Sink::Core(client.clone()), max_message);
+    shared.stats = stats;
+    shared.health = health;
+    shared.health.set_bound(true);
+    let shared = Arc::new(shared);
     let permits = Arc::new(Semaphore::new(concurrency));
     let mut tasks = JoinSet::new();
     tokio::pin!(shutdown);
@@ -696,17 +833,30 @@ async fn handle_core(shared: &Arc<Shared>, client: &Client, msg: async_nats::Mes
         delivered: 1,
         fallback_id: None,
     };
+    let _in_flight = InFlight::enter();
+    metrics::histogram!(observe::INPUT_BYTES).record(msg.payload.len() as f64);
+    let received = std::time::Instant::now();
     let Some(reply) = msg.reply.clone() else {
-        if let Outcome::Retry { reason, .. } = process_message(shared, delivery).await {
-            tracing::error!(%reason, "Message lost: core mode cannot redeliver.");
+        match process_message(shared, delivery).await {
+            Outcome::Retry { reason, .. } => {
+                shared.stats.record(observe::Outcome::Lost, None);
+                tracing::error!(%reason, "Message lost: core mode cannot redeliver.");
+            }
+            outcome => count(shared, &outcome),
         }
+        metrics::histogram!(observe::PROCESSING_SECONDS).record(received.elapsed().as_secs_f64());
         return;
     };
     // A request: run the pipeline once, publish the result and answer with it.
     let result = run_pipeline(shared, &delivery).await;
-    if let Outcome::Retry { reason, .. } = deliver(shared, &delivery, &result).await {
-        tracing::error!(%reason, "Publishing failed in core mode; the requester still gets the answer.");
+    match deliver(shared, &delivery, &result).await {
+        Outcome::Retry { reason, .. } => {
+            shared.stats.record(observe::Outcome::Lost, None);
+            tracing::error!(%reason, "Publishing failed in core mode; the requester still gets the answer.");
+        }
+        outcome => count(shared, &outcome),
     }
+    metrics::histogram!(observe::PROCESSING_SECONDS).record(received.elapsed().as_secs_f64());
     let answer = match &result {
         Ok(article) => serde_json::to_vec(article),
         Err(f) => serde_json::to_vec(&ErrorRecord::new(f.id.clone(), &f.error)),

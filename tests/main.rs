@@ -11,6 +11,7 @@ mod crash;
 mod evaluate;
 mod hostile;
 mod jetstream_flow;
+mod metrics;
 mod offline;
 mod properties;
 mod reliability;

@@ -23,6 +23,7 @@ use std::sync::Mutex;
 
 use crate::article::{Article, Body, Input, WorkerInfo};
 use crate::error::{ErrorKind, PipelineError};
+use crate::observe::stage;
 use crate::templates::{self, Memory, Observation};
 
 /// Options of the pipeline (the `pipeline` config section plus the limits it
@@ -109,10 +110,13 @@ pub fn run_with(
             ),
         ));
     }
-    let input = Input::parse(msg.payload, msg.content_type).map_err(|error| Failure {
-        id: msg.msg_id.map(str::to_string),
-        error,
-    })?;
+    let input =
+        stage("parse", || Input::parse(msg.payload, msg.content_type)).map_err(|error| {
+            Failure {
+                id: msg.msg_id.map(str::to_string),
+                error,
+            }
+        })?;
     let id = input.article_id(msg.msg_id);
     let Input { raw, body } = input;
 
@@ -135,7 +139,7 @@ pub fn run_with(
             if let Some(f) = too_deep(&html) {
                 return Err(f);
             }
-            let ex = extract::extract(&html, raw.url.as_deref());
+            let ex = stage("extract", || extract::extract(&html, raw.url.as_deref()));
             (ex.blocks, ex.meta, boilerplate::Origin::Html)
         }
         Body::Text(text) => (
@@ -149,12 +153,16 @@ pub fn run_with(
                 Some("text/plain") => false,
                 _ => decode::looks_like_html(&bytes),
             };
-            let decoded = decode::decode(&bytes, content_type.as_deref(), html);
+            let decoded = stage("decode", || {
+                decode::decode(&bytes, content_type.as_deref(), html)
+            });
             if html {
                 if let Some(f) = too_deep(&decoded.text) {
                     return Err(f);
                 }
-                let ex = extract::extract(&decoded.text, raw.url.as_deref());
+                let ex = stage("extract", || {
+                    extract::extract(&decoded.text, raw.url.as_deref())
+                });
                 (ex.blocks, ex.meta, boilerplate::Origin::Html)
             } else {
                 (
@@ -167,7 +175,9 @@ pub fn run_with(
     };
 
     // clean
-    let blocks: Vec<String> = blocks.iter().flat_map(|b| clean::clean_lines(b)).collect();
+    let blocks: Vec<String> = stage("clean", || {
+        blocks.iter().flat_map(|b| clean::clean_lines(b)).collect()
+    });
     if blocks.is_empty() {
         return Err(Failure::new(
             Some(id),
@@ -190,16 +200,19 @@ pub fn run_with(
     } else {
         Vec::new()
     };
-    let (learned, observation) = learn(templates, &raw, &id, &norms);
-    let stripped = boilerplate::strip(
-        blocks,
-        &boilerplate::Context {
-            origin,
-            title: title.as_deref(),
-            learned: &learned,
-            normalised: &norms,
-        },
-    );
+    let (learned, observation) = stage("templates", || learn(templates, &raw, &id, &norms));
+    let stripped = stage("boilerplate", || {
+        boilerplate::strip(
+            blocks,
+            &boilerplate::Context {
+                origin,
+                title: title.as_deref(),
+                learned: &learned,
+                normalised: &norms,
+            },
+        )
+    });
+    count_removed(&stripped.removed);
     if stripped.kept.is_empty() {
         return Err(Failure::new(
             Some(id),
@@ -210,21 +223,38 @@ pub fn run_with(
             ),
         ));
     }
-    let language = language::detect(&stripped.kept);
+    let language = stage("language", || language::detect(&stripped.kept));
 
-    let article = assemble::assemble(
-        assemble::Parts {
-            id,
-            raw,
-            meta,
-            language,
-            paragraphs: stripped.kept,
-            removed: stripped.removed,
-        },
-        &opts.worker,
-        opts.report_boilerplate,
-    );
+    let article = stage("assemble", || {
+        assemble::assemble(
+            assemble::Parts {
+                id,
+                raw,
+                meta,
+                language,
+                paragraphs: stripped.kept,
+                removed: stripped.removed,
+            },
+            &opts.worker,
+            opts.report_boilerplate,
+        )
+    });
     Ok((article, observation))
+}
+
+/// Counts the removed lines by reason ([`crate::observe::BOILERPLATE_LINES`]).
+fn count_removed(removed: &[crate::article::RemovedLine]) {
+    let mut counts: Vec<(&str, u64)> = Vec::new();
+    for line in removed {
+        match counts.iter_mut().find(|(r, _)| *r == line.reason) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((&line.reason, 1)),
+        }
+    }
+    for (reason, n) in counts {
+        metrics::counter!(crate::observe::BOILERPLATE_LINES, "reason" => reason.to_string())
+            .increment(n);
+    }
 }
 
 /// Looks up which blocks are the source's template lines (one flag per

@@ -148,12 +148,15 @@ pub fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_newsworker")
 }
 
-/// A `newsworker` command with the test server's URL and quiet, plain logs.
+/// A `newsworker` command with the test server's URL, quiet plain logs and
+/// its HTTP endpoints on a port of its own.
 pub fn command(url: &str) -> Command {
     let mut cmd = Command::new(bin());
     cmd.env("NATS_URL", url)
         .env("NEWSWORKER__LOG__FORMAT", "text")
         .env("NEWSWORKER__LOG__LEVEL", "info")
+        // Many workers run side by side: each takes a free port for /metrics.
+        .env("NEWSWORKER__HTTP__LISTEN", "127.0.0.1:0")
         .env_remove("RUST_LOG");
     cmd
 }
@@ -353,4 +356,40 @@ pub async fn read_stream(js: &jetstream::Context, name: &str) -> Vec<Stored> {
         }
     }
     out
+}
+
+/// `GET path` from a worker's HTTP endpoint at `addr` (`127.0.0.1:port`):
+/// the status code and body, or `None` when nothing answers.
+pub fn http_get(addr: &str, path: &str) -> Option<(u16, String)> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut raw = String::new();
+    stream.read_to_string(&mut raw).ok()?;
+    let (head, body) = raw.split_once("\r\n\r\n")?;
+    let status = head.split_whitespace().nth(1)?.parse().ok()?;
+    Some((status, body.to_string()))
+}
+
+/// Waits until `GET path` answers `status`, or panics with the last answer.
+pub fn wait_http(addr: &str, path: &str, status: u16, what: &str) -> String {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let got = http_get(addr, path);
+        if let Some((s, body)) = &got {
+            if *s == status {
+                return body.clone();
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for {what}: GET {path} last answered {got:?}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
