@@ -47,6 +47,10 @@ fn process(lang: &str, text: &str) -> Article {
         },
         &opts(),
     )
+    .map(|a| {
+        crate::common::schemas::check_article(&a);
+        a
+    })
     .unwrap_or_else(|f| panic!("{lang}: {:?}", f.error))
 }
 

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use futures::StreamExt;
 use newsworker::article::Article;
 
-use crate::common::{corpus, NatsServer, Worker, WAIT};
+use crate::common::{corpus, schemas, NatsServer, Worker, WAIT};
 
 fn wait_for_log(w: &Worker, needle: &str) {
     let deadline = Instant::now() + WAIT;
@@ -51,7 +51,7 @@ async fn queue_group_shares_the_load_and_requests_get_replies() {
             .await
             .expect("all articles arrive")
             .unwrap();
-        let article: Article = serde_json::from_slice(&m.payload).unwrap();
+        let article: Article = schemas::article(&m.payload);
         *ids.entry(article.id).or_default() += 1;
         *instances.entry(article.worker.instance).or_default() += 1;
     }
@@ -76,7 +76,7 @@ async fn queue_group_shares_the_load_and_requests_get_replies() {
     .await
     .unwrap()
     .unwrap();
-    let article: Article = serde_json::from_slice(&reply.payload).unwrap();
+    let article: Article = schemas::article(&reply.payload);
     assert_eq!(article.id, g.id);
     assert_eq!(article.paragraphs, g.paragraphs);
     assert_eq!(article.language.unwrap().code, g.lang);
@@ -86,7 +86,7 @@ async fn queue_group_shares_the_load_and_requests_get_replies() {
         .await
         .unwrap()
         .unwrap();
-    let err: serde_json::Value = serde_json::from_slice(&reply.payload).unwrap();
+    let err: serde_json::Value = schemas::record(&reply.payload);
     assert_eq!(err["error"]["kind"], "invalid_json");
     assert!(err["error"]["message"]
         .as_str()
@@ -130,7 +130,7 @@ async fn languages_outside_the_allow_list_go_to_the_other_subject() {
             .await
             .expect("all articles arrive")
             .unwrap();
-        let article: Article = serde_json::from_slice(&m.payload).unwrap();
+        let article: Article = schemas::article(&m.payload);
         got.insert(article.id, m.subject.to_string());
     }
     assert_eq!(got, want);

@@ -7,7 +7,7 @@ use std::time::Duration;
 use newsworker::article::Article;
 
 use crate::common::{
-    corpus, provision, publish_all, read_stream, wait_for_counts, NatsServer, Worker,
+    corpus, provision, publish_all, read_stream, schemas, wait_for_counts, NatsServer, Worker,
 };
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -55,7 +55,7 @@ async fn two_workers_publish_every_article_once_and_dead_letter_the_malformed() 
         good.iter().map(|g| (g.id.as_str(), g)).collect();
     let mut instances: HashMap<String, usize> = HashMap::new();
     for m in &articles {
-        let a: Article = serde_json::from_slice(&m.payload).expect("an article");
+        let a: Article = schemas::article(&m.payload);
         let g = expected
             .get(a.id.as_str())
             .unwrap_or_else(|| panic!("unexpected article {}", a.id));

@@ -15,6 +15,7 @@ mod metrics;
 mod offline;
 mod properties;
 mod reliability;
+mod schemas;
 mod scripts;
 mod security;
 mod shutdown;

@@ -5,7 +5,7 @@ use std::process::Stdio;
 
 use newsworker::article::Article;
 
-use crate::common::bin;
+use crate::common::{bin, schemas};
 
 const SEED: &str = include_str!("fixtures/seed-article.txt");
 const BOILERPLATE: [&str; 5] = [
@@ -35,7 +35,7 @@ fn process_stdin(input: &[u8]) -> (Vec<serde_json::Value>, String) {
     let lines = String::from_utf8(out.stdout)
         .unwrap()
         .lines()
-        .map(|l| serde_json::from_str(l).expect("every output line is JSON"))
+        .map(schemas::line_value)
         .collect();
     (lines, String::from_utf8_lossy(&out.stderr).into_owned())
 }
@@ -90,8 +90,8 @@ fn seed_article_as_a_text_file_is_processed_whole() {
         .output()
         .unwrap();
     assert!(out.status.success());
-    let article: Article =
-        serde_json::from_slice(out.stdout.split(|&b| b == b'\n').next().unwrap()).unwrap();
+    let first = String::from_utf8(out.stdout).unwrap();
+    let article: Article = schemas::output_line(first.lines().next().unwrap()).expect("an article");
     assert_eq!(article.id, "seed-article");
     assert_seed(&article);
 }
@@ -127,7 +127,7 @@ fn bundled_samples_process_cleanly() {
     let articles: Vec<Article> = String::from_utf8(out.stdout)
         .unwrap()
         .lines()
-        .map(|l| serde_json::from_str(l).expect("an article, not an error"))
+        .map(|l| schemas::output_line(l).expect("an article, not an error"))
         .collect();
     let langs: Vec<(&str, &str)> = articles
         .iter()

@@ -30,9 +30,7 @@ fn run(payload: &[u8], content_type: Option<&str>) -> Result<Article, pipeline::
 fn check_output(result: &Result<Article, pipeline::Failure>) {
     match result {
         Ok(article) => {
-            let json = serde_json::to_string(article).unwrap();
-            let back: serde_json::Value = serde_json::from_str(&json).unwrap();
-            assert!(back.is_object());
+            crate::common::schemas::check_article(article);
             assert!(!article.text.contains('\0'));
             assert!(article.paragraphs.iter().all(|p| !p.trim().is_empty()));
         }

@@ -61,6 +61,10 @@ fn process(e: &Expected, bytes: &[u8]) -> Article {
         },
         &opts(),
     )
+    .map(|a| {
+        crate::common::schemas::check_article(&a);
+        a
+    })
     .unwrap_or_else(|f| panic!("{}: {:?}", e.file, f.error))
 }
 
@@ -75,6 +79,10 @@ fn process_as_payload(e: &Expected, content_type: &str, bytes: &[u8]) -> Article
         },
         &opts(),
     )
+    .map(|a| {
+        crate::common::schemas::check_article(&a);
+        a
+    })
     .unwrap_or_else(|f| panic!("{}: {:?}", e.file, f.error))
 }
 

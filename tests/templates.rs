@@ -10,7 +10,7 @@ use newsworker::article::Article;
 use newsworker::pipeline::{self, Options, RawMessage};
 
 use crate::common::{
-    provision, publish_all, read_stream, stream_len, wait_for_counts, NatsServer, Worker,
+    provision, publish_all, read_stream, schemas, stream_len, wait_for_counts, NatsServer, Worker,
 };
 
 const SOURCE: &str = "riverside-gazette";
@@ -132,7 +132,7 @@ async fn recurring_lines_are_learned_by_one_instance_and_stripped_by_another() {
         .await
         .into_iter()
         .map(|m| {
-            let a: Article = serde_json::from_slice(&m.payload).unwrap();
+            let a: Article = schemas::article(&m.payload);
             (a.id.clone(), a)
         })
         .collect();
@@ -196,7 +196,7 @@ fn process_learns_within_one_run_and_can_be_told_not_to() {
         String::from_utf8(out.stdout)
             .unwrap()
             .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
+            .map(|l| schemas::output_line(l).unwrap())
             .collect()
     };
     let learned = run(&[]);
@@ -237,7 +237,7 @@ fn the_same_article_sent_again_and_again_is_never_emptied() {
     let articles: Vec<Article> = String::from_utf8(out.stdout)
         .unwrap()
         .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .map(|l| schemas::output_line(l).unwrap_or_else(|e| panic!("{e}: {l}")))
         .collect();
     assert_eq!(articles.len(), 10);
     for a in &articles {

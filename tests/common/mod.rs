@@ -2,6 +2,7 @@
 //! readers for what landed in the streams.
 
 pub mod corpus;
+pub mod schemas;
 
 use std::collections::HashMap;
 use std::net::TcpListener;
@@ -311,6 +312,7 @@ pub struct Stored {
 }
 
 /// Every message of a stream, in order, read with a throwaway consumer.
+/// Articles and dead letters are checked against schemas/ on the way.
 pub async fn read_stream(js: &jetstream::Context, name: &str) -> Vec<Stored> {
     let stream = js.get_stream(name).await.unwrap();
     let total = stream_len(js, name).await as usize;
@@ -347,6 +349,12 @@ pub async fn read_stream(js: &jetstream::Context, name: &str) -> Vec<Stored> {
                         headers.insert(k.to_string(), first.as_str().to_string());
                     }
                 }
+            }
+            // What the worker wrote must match the published schemas.
+            if m.subject.starts_with("news.articles.") {
+                schemas::article(&m.payload);
+            } else if m.subject.starts_with("news.dlq.") {
+                schemas::dlq_headers(&headers);
             }
             out.push(Stored {
                 subject: m.subject.to_string(),
