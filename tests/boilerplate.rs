@@ -47,10 +47,7 @@ fn process(lang: &str, text: &str) -> Article {
         },
         &opts(),
     )
-    .map(|a| {
-        crate::common::schemas::check_article(&a);
-        a
-    })
+    .inspect(crate::common::schemas::check_article)
     .unwrap_or_else(|f| panic!("{lang}: {:?}", f.error))
 }
 

@@ -61,10 +61,7 @@ fn process(e: &Expected, bytes: &[u8]) -> Article {
         },
         &opts(),
     )
-    .map(|a| {
-        crate::common::schemas::check_article(&a);
-        a
-    })
+    .inspect(crate::common::schemas::check_article)
     .unwrap_or_else(|f| panic!("{}: {:?}", e.file, f.error))
 }
 
@@ -79,10 +76,7 @@ fn process_as_payload(e: &Expected, content_type: &str, bytes: &[u8]) -> Article
         },
         &opts(),
     )
-    .map(|a| {
-        crate::common::schemas::check_article(&a);
-        a
-    })
+    .inspect(crate::common::schemas::check_article)
     .unwrap_or_else(|f| panic!("{}: {:?}", e.file, f.error))
 }
 
