@@ -1,5 +1,6 @@
-# newsworker image: built in a Rust stage, shipped as the binary and its
-# default configuration on a slim base, running as a non-root user.
+# newsworker image: built in a Rust stage; the runtime image carries only the
+# binary and its default configuration, on distroless (glibc, CA
+# certificates, no shell, no package manager), running as a non-root user.
 
 FROM rust:1-bookworm AS build
 WORKDIR /src
@@ -7,14 +8,11 @@ COPY . .
 RUN cargo build --release --locked --bin newsworker \
  && strip target/release/newsworker
 
-FROM debian:bookworm-slim
-# ca-certificates: TLS to NATS servers with publicly signed certificates.
-RUN apt-get update \
- && apt-get install -y --no-install-recommends ca-certificates \
- && rm -rf /var/lib/apt/lists/* \
- && useradd --system --uid 10001 --no-create-home newsworker
+FROM gcr.io/distroless/cc-debian12:nonroot
 COPY --from=build /src/target/release/newsworker /usr/local/bin/newsworker
 COPY config/default.toml /etc/newsworker/default.toml
-USER 10001
-ENTRYPOINT ["newsworker"]
+# /metrics, /healthz, /readyz (http.listen)
+EXPOSE 9464
+USER nonroot:nonroot
+ENTRYPOINT ["/usr/local/bin/newsworker"]
 CMD ["run"]
