@@ -22,6 +22,7 @@
 
 pub mod article;
 pub mod config;
+pub mod dlq;
 pub mod error;
 pub mod evaluate;
 pub mod http;

@@ -43,6 +43,32 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Print the messages stored in a stream as JSON lines (sequence,
+    /// subject, headers, payload), e.g. NEWS_DLQ or NEWS_ARTICLES.
+    Read {
+        /// Stream name.
+        stream: String,
+        /// Only messages on this subject (wildcards allowed).
+        #[arg(long)]
+        subject: Option<String>,
+        /// At most this many messages.
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+    },
+    /// Send dead letters back to the subject they came in on, after a fix;
+    /// each is deleted from the dead-letter stream once the input stream has
+    /// it. One that fails again is dead-lettered again.
+    Replay {
+        /// Only dead letters of this kind (too_large, internal, ...).
+        #[arg(long)]
+        kind: Option<String>,
+        /// At most this many.
+        #[arg(long)]
+        limit: Option<usize>,
+        /// List what would be replayed; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Score extraction on labelled pages (WCXB layout: html/<id>.html.gz + ground-truth/<id>.json).
     Evaluate {
         /// Folder with html/ and ground-truth/.
@@ -154,6 +180,44 @@ async fn async_main(cfg: Config, command: Command) -> anyhow::Result<()> {
                 println!("{}", serde_json::to_string_pretty(&status)?);
             } else {
                 print!("{status}");
+            }
+            Ok(())
+        }
+        Command::Read {
+            stream,
+            subject,
+            limit,
+        } => {
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            newsworker::dlq::read(&cfg, &stream, subject, limit, &mut out).await?;
+            Ok(())
+        }
+        Command::Replay {
+            kind,
+            limit,
+            dry_run,
+        } => {
+            let opts = newsworker::dlq::ReplayOptions {
+                kind,
+                limit,
+                dry_run,
+            };
+            let summary = newsworker::dlq::replay(&cfg, &opts).await?;
+            if dry_run {
+                for line in &summary.listed {
+                    println!("{line}");
+                }
+                eprintln!(
+                    "newsworker: {} dead letters would be replayed (dry run)",
+                    summary.listed.len()
+                );
+            } else {
+                let total: u64 = summary.replayed.values().sum();
+                eprintln!(
+                    "newsworker: replayed {total} dead letters {:?}",
+                    summary.replayed
+                );
             }
             Ok(())
         }

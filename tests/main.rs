@@ -15,6 +15,7 @@ mod metrics;
 mod offline;
 mod properties;
 mod reliability;
+mod replay;
 mod schemas;
 mod scripts;
 mod security;
