@@ -82,6 +82,9 @@ enum Command {
     },
 }
 
+/// `log.level` in config/default.toml.
+const DEFAULT_LOG_LEVEL: &str = "info,async_nats=warn";
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let cfg = match Config::load(cli.config.as_deref()) {
@@ -91,7 +94,13 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    newsworker::telemetry::init(&cfg.log);
+    // One-shot commands print their own results; their logs stay at
+    // warnings unless a level was chosen (log.level or RUST_LOG).
+    let mut log = cfg.log.clone();
+    if !matches!(cli.command, Command::Run) && log.level == DEFAULT_LOG_LEVEL {
+        log.level = "warn".into();
+    }
+    newsworker::telemetry::init(&log);
     let result = match cli.command {
         Command::Process { files } => process(&cfg, &files),
         Command::Evaluate { dir, text, worst } => {

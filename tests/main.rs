@@ -6,6 +6,7 @@ mod common;
 mod boilerplate;
 mod chaos;
 mod cli_config;
+mod cluster;
 mod core_mode;
 mod crash;
 mod evaluate;
