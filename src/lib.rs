@@ -30,6 +30,7 @@ pub mod nats;
 pub mod observe;
 pub mod offline;
 pub mod pipeline;
+pub mod progress;
 pub mod publisher;
 pub mod status;
 pub mod telemetry;

@@ -135,11 +135,16 @@ fn main() -> ExitCode {
 fn process(cfg: &Config, files: &[PathBuf]) -> anyhow::Result<()> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
+    let started = std::time::Instant::now();
     let summary = newsworker::offline::process(cfg, files, &mut out)?;
     let errors: usize = summary.errors.values().sum();
+    let total = (summary.articles + errors) as u64;
     eprintln!(
-        "newsworker: {} articles, {} errors {:?}",
-        summary.articles, errors, summary.errors
+        "newsworker: {}: {} articles, {} errors {:?}",
+        newsworker::progress::line("processed", total, None, started.elapsed()),
+        summary.articles,
+        errors,
+        summary.errors
     );
     Ok(())
 }
@@ -150,10 +155,11 @@ async fn async_main(cfg: Config, command: Command) -> anyhow::Result<()> {
         Command::Publish { files } => {
             let s = newsworker::publisher::publish(&cfg, &files).await?;
             eprintln!(
-                "newsworker: published {}, already present {}, refused {}",
+                "newsworker: published {}, already present {}, refused {} ({:.1} s)",
                 s.published,
                 s.duplicates,
-                s.refused.len()
+                s.refused.len(),
+                s.seconds
             );
             for r in &s.refused {
                 eprintln!("  refused {r}");

@@ -36,7 +36,11 @@ pub fn process(cfg: &Config, files: &[PathBuf], out: &mut impl Write) -> anyhow:
         .then(|| std::sync::Mutex::new(crate::templates::Memory::new(cfg.templates.settings())));
     let mut summary = Summary::default();
     let started = Instant::now();
+    let whole_files = files.iter().all(|f| whole_file_type(f).is_some()) && !files.is_empty();
+    let mut progress =
+        crate::progress::Progress::new("processed", whole_files.then_some(files.len() as u64));
     let mut emit = |msg: RawMessage<'_>, out: &mut dyn Write| -> anyhow::Result<()> {
+        progress.inc(1);
         summary.bytes += msg.payload.len();
         match pipeline::run_with(msg, &opts, templates.as_ref()) {
             Ok((article, _)) => {

@@ -30,6 +30,8 @@ pub struct Summary {
     pub duplicates: usize,
     /// Inputs refused, with the reason.
     pub refused: Vec<String>,
+    /// How long publishing took, in seconds.
+    pub seconds: f64,
 }
 
 /// One article ready to publish.
@@ -113,6 +115,7 @@ pub async fn publish(cfg: &Config, files: &[PathBuf]) -> anyhow::Result<Summary>
         refused,
         ..Summary::default()
     };
+    let mut progress = crate::progress::Progress::new("published", Some(outgoing.len() as u64));
     match cfg.input.mode {
         Mode::Jetstream => {
             let js = crate::nats::jetstream(client.clone(), cfg);
@@ -141,6 +144,7 @@ pub async fn publish(cfg: &Config, files: &[PathBuf]) -> anyhow::Result<Summary>
                 } else {
                     summary.published += 1;
                 }
+                progress.inc(1);
             }
         }
         Mode::Core => {
@@ -150,10 +154,13 @@ pub async fn publish(cfg: &Config, files: &[PathBuf]) -> anyhow::Result<Summary>
                     .await
                     .with_context(|| format!("cannot publish article {} to {}", o.id, o.subject))?;
                 summary.published += 1;
+                progress.inc(1);
             }
             client.flush().await.context("cannot flush to NATS")?;
         }
     }
+    progress.finish();
+    summary.seconds = progress.elapsed().as_secs_f64();
     Ok(summary)
 }
 
