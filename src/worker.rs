@@ -43,6 +43,9 @@ pub const HDR_DELIVERIES: &str = "Newsworker-Deliveries";
 /// waits for an outstanding pull to end.
 const PULL_EXPIRES: Duration = Duration::from_secs(2);
 
+/// How long the exit waits to flush acknowledgements to NATS.
+const FINAL_FLUSH: Duration = Duration::from_secs(5);
+
 /// How long start-up waits for the template stream's replay before taking
 /// work (the rest of the replay continues in the background).
 const TEMPLATE_WARM_UP: Duration = Duration::from_secs(30);
@@ -476,9 +479,15 @@ pub async fn run(cfg: Config, shutdown: impl Future<Output = ()>) -> anyhow::Res
         lost = totals.get(observe::Outcome::Lost),
         "Totals of this run."
     );
-    // Acks and naks are fire-and-forget publishes: make sure they left.
-    if let Err(e) = client.flush().await {
-        tracing::warn!(error = %e, "Final flush to NATS failed.");
+    // Acks and naks are fire-and-forget publishes: make sure they left. A
+    // flush waits for the server, so bound it: with NATS unreachable there
+    // is nothing to flush to, and the server redelivers what was not acked.
+    match tokio::time::timeout(FINAL_FLUSH, client.flush()).await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => tracing::warn!(error = %e, "Final flush to NATS failed."),
+        Err(_) => tracing::warn!(
+            "NATS unreachable at exit; unflushed acknowledgements will be redelivered (the output stream de-duplicates them)."
+        ),
     }
     result
 }

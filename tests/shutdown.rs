@@ -68,3 +68,31 @@ async fn sigterm_exits_zero_within_grace_and_loses_nothing() {
         N
     );
 }
+
+#[test]
+fn sigterm_while_nats_is_down_still_exits() {
+    let mut server = NatsServer::start();
+    provision(&server.url, &[]);
+    let mut w = Worker::spawn(
+        &server.url,
+        server.dir.path(),
+        "down",
+        &[("NEWSWORKER__WORKER__SHUTDOWN_GRACE", "2s")],
+    );
+    let deadline = Instant::now() + crate::common::WAIT;
+    while !w.log_text().contains("Worker started.") {
+        assert!(Instant::now() < deadline, "{}", w.log_text());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    server.stop();
+    std::thread::sleep(Duration::from_millis(500));
+    w.signal(libc::SIGTERM);
+    // Grace (2 s), the pull in progress (2 s) and the bounded final flush
+    // (5 s): well within 30 s. It used to wait for NATS forever.
+    let status = w.wait_exit(Duration::from_secs(30));
+    assert!(
+        status.is_some_and(|s| s.success()),
+        "did not exit 0 with NATS down: {status:?}\n{}",
+        w.log_text()
+    );
+}
