@@ -190,6 +190,9 @@ pub struct WorkerConfig {
     pub backoff: Vec<Dur>,
     /// Time in-flight messages get to finish on shutdown.
     pub shutdown_grace: Dur,
+    /// Articles processed at the same moment (the CPU stages); 0 means
+    /// two per CPU.
+    pub cpu_threads: usize,
 }
 
 /// `[pipeline]`: stage options.
@@ -455,6 +458,12 @@ impl Config {
         }
         if self.worker.concurrency == 0 || self.worker.concurrency > 10_000 {
             return Err(bad("worker.concurrency", "must be between 1 and 10000"));
+        }
+        if self.worker.cpu_threads > 1024 {
+            return Err(bad(
+                "worker.cpu_threads",
+                "must be at most 1024 (0: two per CPU)",
+            ));
         }
         if self.worker.max_ack_pending < 1 {
             return Err(bad("worker.max_ack_pending", "must be at least 1"));

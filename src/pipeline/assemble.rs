@@ -7,6 +7,7 @@ use crate::article::{
     SCHEMA_VERSION,
 };
 use crate::pipeline::boilerplate::{is_cjk, word_count};
+use crate::pipeline::chars;
 use crate::pipeline::clean::clean_block;
 use crate::pipeline::extract::Metadata;
 
@@ -82,7 +83,7 @@ fn word_count_exact(p: &str) -> usize {
     } else {
         cjk + p
             .split(|c: char| c.is_whitespace() || is_cjk(c))
-            .filter(|w| w.chars().any(char::is_alphanumeric))
+            .filter(|w| w.chars().any(chars::is_alphanumeric))
             .count()
     }
 }
@@ -115,9 +116,9 @@ fn hex(bytes: &[u8]) -> String {
 /// Charikar's SimHash over lower-cased word 3-shingles (characters for CJK),
 /// hashed with 64-bit FNV-1a. Near-duplicate texts differ in few bits.
 pub fn simhash(text: &str) -> u64 {
-    let lower = text.to_lowercase();
+    let lower = chars::to_lower(text);
     let mut tokens: Vec<&str> = Vec::new();
-    for w in lower.split(|c: char| !c.is_alphanumeric()) {
+    for w in lower.split(|c: char| !chars::is_alphanumeric(c)) {
         if w.is_empty() {
             continue;
         }
@@ -136,7 +137,10 @@ pub fn simhash(text: &str) -> u64 {
     if tokens.is_empty() {
         return 0;
     }
-    let mut weights = [0i32; 64];
+    // Charikar's weights are (ones - zeros) per bit; a bit is set when it
+    // is positive, that is when more than half the shingles have it.
+    let mut ones = [0u32; 64];
+    let mut shingles = 0u32;
     let width = 3.min(tokens.len());
     for shingle in tokens.windows(width) {
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
@@ -146,14 +150,18 @@ pub fn simhash(text: &str) -> u64 {
                 h = h.wrapping_mul(0x0100_0000_01b3);
             }
         }
-        for (bit, w) in weights.iter_mut().enumerate() {
-            *w += if h >> bit & 1 == 1 { 1 } else { -1 };
+        shingles += 1;
+        for (bit, n) in ones.iter_mut().enumerate() {
+            *n += (h >> bit & 1) as u32;
         }
     }
-    weights.iter().enumerate().fold(
-        0u64,
-        |acc, (bit, &w)| if w > 0 { acc | 1 << bit } else { acc },
-    )
+    ones.iter().enumerate().fold(0u64, |acc, (bit, &n)| {
+        if 2 * n > shingles {
+            acc | 1 << bit
+        } else {
+            acc
+        }
+    })
 }
 
 #[cfg(test)]

@@ -21,6 +21,7 @@ use std::sync::LazyLock;
 use aho_corasick::AhoCorasick;
 
 use crate::article::RemovedLine;
+use crate::pipeline::chars;
 
 /// Where the blocks came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -974,10 +975,10 @@ fn looks_like_byline(block: &str, words: usize) -> bool {
     let mut cased = false;
     let mut capitalised = 0;
     for w in block.split_whitespace().skip(1) {
-        let Some(c) = w.chars().next().filter(|c| c.is_alphabetic()) else {
+        let Some(c) = w.chars().next().filter(|&c| chars::is_alphabetic(c)) else {
             continue;
         };
-        if c.is_uppercase() {
+        if chars::is_uppercase(c) {
             cased = true;
             capitalised += 1;
         } else if c.is_lowercase() {
@@ -1322,10 +1323,17 @@ pub fn word_count(block: &str) -> usize {
     let mut words = 0;
     let mut cjk = 0;
     for w in block.split_whitespace() {
-        let n_cjk = w.chars().filter(|&c| is_cjk(c)).count();
+        let (mut n_cjk, mut alnum) = (0usize, false);
+        for c in w.chars() {
+            if is_cjk(c) {
+                n_cjk += 1;
+            } else if !alnum {
+                alnum = chars::is_alphanumeric(c);
+            }
+        }
         if n_cjk > 0 {
             cjk += n_cjk;
-        } else if w.chars().any(char::is_alphanumeric) {
+        } else if alnum {
             words += 1;
         }
     }
@@ -1358,8 +1366,12 @@ pub fn normalise(s: &str) -> String {
             }
             continue;
         }
-        for c in c.to_lowercase() {
+        if chars::is_alphanumeric(c) && !chars::is_uppercase(c) {
             push_folded(&mut out, &mut space, c);
+        } else {
+            for c in c.to_lowercase() {
+                push_folded(&mut out, &mut space, c);
+            }
         }
     }
     out
@@ -1375,7 +1387,7 @@ fn push_folded(out: &mut String, space: &mut bool, c: char) {
         '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{0640}' | '’' => return,
         c => c,
     };
-    if c.is_alphanumeric() {
+    if chars::is_alphanumeric(c) {
         if *space && !out.is_empty() {
             out.push(' ');
         }

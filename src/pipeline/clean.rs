@@ -34,6 +34,9 @@ pub fn clean_block(block: &str) -> String {
     if is_nfc_quick(s.chars()) != IsNormalized::Yes {
         s = Cow::Owned(s.nfc().collect());
     }
+    if is_clean(&s) {
+        return s.into_owned();
+    }
     let mut out = String::with_capacity(s.len());
     let mut pending_space = false;
     for c in s.chars() {
@@ -51,6 +54,26 @@ pub fn clean_block(block: &str) -> String {
         out.push(c);
     }
     out
+}
+
+/// Whether the loop in [`clean_block`] would leave `s` as it is: no
+/// character to remove, and whitespace only as single spaces between
+/// words. Most paragraphs are; checking is cheaper than copying.
+fn is_clean(s: &str) -> bool {
+    let mut after_space = true; // no leading space
+    for c in s.chars() {
+        if c == ' ' {
+            if after_space {
+                return false;
+            }
+            after_space = true;
+        } else if c.is_whitespace() || c == '\u{3000}' || is_removed(c) {
+            return false;
+        } else {
+            after_space = false;
+        }
+    }
+    !after_space || s.is_empty()
 }
 
 /// Characters that carry no text: invisible formatting, controls, tatweel.

@@ -96,7 +96,7 @@ pub struct Guess {
 /// The script of a letter, as an ISO 15924 code; `None` for other
 /// characters. Kana is `Kana`, Han characters `Hani`, Hangul `Hang`.
 pub fn script_of(c: char) -> Option<&'static str> {
-    if !c.is_alphabetic() {
+    if !super::chars::is_alphabetic(c) {
         return None;
     }
     let s = match c as u32 {
@@ -269,7 +269,7 @@ pub fn identify(text: &str) -> Option<Guess> {
                     keep = group(s) == main;
                 }
                 if keep {
-                    word.extend(c.to_lowercase());
+                    super::chars::push_lower(&mut word, c);
                 }
             }
             None => {

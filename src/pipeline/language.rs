@@ -15,7 +15,10 @@ const MAX_SAMPLE_BYTES: usize = 2048;
 /// Detects the language of an article from its paragraphs.
 pub fn detect(paragraphs: &[String]) -> Option<Language> {
     let sample = sample(paragraphs);
-    let letters = sample.chars().filter(|c| c.is_alphabetic()).count();
+    let letters = sample
+        .chars()
+        .filter(|&c| super::chars::is_alphabetic(c))
+        .count();
     if letters < MIN_LETTERS {
         return None;
     }

@@ -11,6 +11,7 @@
 pub mod assemble;
 pub mod blocks;
 pub mod boilerplate;
+pub mod chars;
 pub mod clean;
 pub mod decode;
 pub mod extract;
