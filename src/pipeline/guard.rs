@@ -73,7 +73,7 @@ pub fn nesting_depth(html: &str, limit: usize) -> usize {
     let mut depth = 0usize;
     let mut max = 0usize;
     let mut i = 0;
-    while let Some(off) = b[i..].iter().position(|&c| c == b'<') {
+    while let Some(off) = memchr::memchr(b'<', &b[i..]) {
         i += off + 1;
         let Some(&c) = b.get(i) else { break };
         if c == b'!' {
@@ -94,23 +94,29 @@ pub fn nesting_depth(html: &str, limit: usize) -> usize {
         if name_end == name_start || !b[name_start].is_ascii_alphabetic() {
             continue; // "<" in text
         }
-        let name = b[name_start..name_end].to_ascii_lowercase();
+        // Names longer than any in the lists are only counted.
+        let mut buf = [0u8; 10];
+        let name: &[u8] = if name_end - name_start <= buf.len() {
+            let buf = &mut buf[..name_end - name_start];
+            buf.copy_from_slice(&b[name_start..name_end]);
+            buf.make_ascii_lowercase();
+            buf
+        } else {
+            b"-"
+        };
         let end = tag_end(b, name_end);
         let self_closing = end > 0 && b.get(end - 1) == Some(&b'/');
         i = (end + 1).min(b.len());
-        let counted = !VOID.contains(&name.as_slice()) && !OPTIONAL_END.contains(&name.as_slice());
+        let counted = !VOID.contains(&name) && !OPTIONAL_END.contains(&name);
         if closing {
             if counted {
                 depth = depth.saturating_sub(1);
             }
             continue;
         }
-        if RAW_TEXT.contains(&name.as_slice()) {
+        if RAW_TEXT.contains(&name) {
             // Skip to the matching end tag: "<div" inside a script is text.
-            let mut close = Vec::with_capacity(name.len() + 2);
-            close.extend_from_slice(b"</");
-            close.extend_from_slice(&name);
-            i = find_ascii_ci(b, i, &close).unwrap_or(b.len());
+            i = find_end_tag(b, i, name).unwrap_or(b.len());
             continue;
         }
         if counted && !self_closing {
@@ -127,30 +133,35 @@ pub fn nesting_depth(html: &str, limit: usize) -> usize {
 /// The index of the `>` ending a tag whose name ends at `from`, skipping
 /// quoted attribute values; the page's end if there is none.
 fn tag_end(b: &[u8], from: usize) -> usize {
-    let mut quote = None;
-    for (k, &c) in b.iter().enumerate().skip(from) {
-        match (quote, c) {
-            (None, b'"' | b'\'') => quote = Some(c),
-            (Some(q), c) if c == q => quote = None,
-            (None, b'>') => return k,
-            _ => {}
+    let mut k = from;
+    while let Some(off) = b.get(k..).and_then(|rest| memchr::memchr3(b'>', b'"', b'\'', rest)) {
+        k += off;
+        match b[k] {
+            b'>' => return k,
+            quote => match memchr::memchr(quote, &b[k + 1..]) {
+                Some(close) => k += close + 2,
+                None => return b.len(),
+            },
         }
     }
     b.len()
 }
 
 fn find(b: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    b.get(from..)?
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|p| from + p)
+    memchr::memmem::find(b.get(from..)?, needle).map(|p| from + p)
 }
 
-fn find_ascii_ci(b: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    b.get(from..)?
-        .windows(needle.len())
-        .position(|w| w.eq_ignore_ascii_case(needle))
-        .map(|p| from + p)
+/// Where `</name` (any case) starts, from `from` on.
+fn find_end_tag(b: &[u8], from: usize, name: &[u8]) -> Option<usize> {
+    let mut k = from;
+    loop {
+        k += memchr::memmem::find(b.get(k..)?, b"</")?;
+        let tail = &b[k + 2..];
+        if tail.len() >= name.len() && tail[..name.len()].eq_ignore_ascii_case(name) {
+            return Some(k);
+        }
+        k += 2;
+    }
 }
 
 #[cfg(test)]
