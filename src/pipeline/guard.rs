@@ -134,7 +134,10 @@ pub fn nesting_depth(html: &str, limit: usize) -> usize {
 /// quoted attribute values; the page's end if there is none.
 fn tag_end(b: &[u8], from: usize) -> usize {
     let mut k = from;
-    while let Some(off) = b.get(k..).and_then(|rest| memchr::memchr3(b'>', b'"', b'\'', rest)) {
+    while let Some(off) = b
+        .get(k..)
+        .and_then(|rest| memchr::memchr3(b'>', b'"', b'\'', rest))
+    {
         k += off;
         match b[k] {
             b'>' => return k,
