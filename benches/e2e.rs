@@ -26,27 +26,9 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt as _;
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn peak_rss_kb(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))?
-                .split_whitespace()
-                .nth(1)?
-                .parse()
-                .ok()
-        })
-        .unwrap_or(0)
-}
+#[path = "support/mod.rs"]
+mod support;
+use support::{messages, peak_rss_kb, Server};
 
 fn children_cpu_seconds() -> f64 {
     let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
@@ -54,17 +36,6 @@ fn children_cpu_seconds() -> f64 {
     unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut ru) };
     let t = |tv: libc::timeval| tv.tv_sec as f64 + tv.tv_usec as f64 / 1e6;
     t(ru.ru_utime) + t(ru.ru_stime)
-}
-
-async fn messages(js: &async_nats::jetstream::Context, name: &str) -> u64 {
-    js.get_stream(name)
-        .await
-        .unwrap()
-        .info()
-        .await
-        .unwrap()
-        .state
-        .messages
 }
 
 struct Args {
@@ -151,13 +122,7 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let a = args();
-    let bin = std::env::var("NEWSWORKER_BIN").unwrap_or_else(|_| {
-        concat!(env!("CARGO_MANIFEST_DIR"), "/target/release/newsworker").to_string()
-    });
-    assert!(
-        std::path::Path::new(&bin).exists(),
-        "{bin} missing: run cargo build --release first"
-    );
+    let bin = support::newsworker_bin();
     let mut articles = inputs(&a);
     // The server's default max_payload is 1 MiB: larger pages cannot be
     // published at all, so they are left out of every phase.
@@ -199,30 +164,9 @@ async fn main() {
         n as f64 / off_cpu
     );
 
-    // A private nats-server.
-    let port = free_port();
-    let mut server = Command::new("nats-server")
-        .args(["-a", "127.0.0.1", "-p", &port.to_string(), "-js", "-sd"])
-        .arg(dir.path().join("store"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("nats-server on PATH");
-    let url = format!("nats://127.0.0.1:{port}");
-    let client = loop {
-        if let Ok(c) = async_nats::connect(&url).await {
-            break c;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let server = Server::start(dir.path(), &bin).await;
+    let (url, client) = (server.url.clone(), server.client.clone());
     let js = async_nats::jetstream::new(client.clone());
-    let st = Command::new(&bin)
-        .arg("provision")
-        .env("NATS_URL", &url)
-        .stdout(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(st.success());
 
     // 2. Maximum rate: drain a backlog.
     let mut acks = Vec::new();
@@ -340,6 +284,5 @@ async fn main() {
         let _ = w.kill();
         let _ = w.wait();
     }
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
 }

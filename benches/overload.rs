@@ -13,36 +13,9 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// Peak resident set size of a live process, in KB (VmHWM).
-fn peak_rss_kb(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))?
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()
-}
-
-async fn messages(js: &async_nats::jetstream::Context, name: &str) -> u64 {
-    js.get_stream(name)
-        .await
-        .unwrap()
-        .info()
-        .await
-        .unwrap()
-        .state
-        .messages
-}
+#[path = "support/mod.rs"]
+mod support;
+use support::{messages, peak_rss_kb, Server};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
@@ -53,38 +26,12 @@ async fn main() {
     let n: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(100_000);
     let concurrency: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(32);
     let instances: usize = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(1);
-    let bin = std::env::var("NEWSWORKER_BIN").unwrap_or_else(|_| {
-        concat!(env!("CARGO_MANIFEST_DIR"), "/target/release/newsworker").to_string()
-    });
-    assert!(
-        std::path::Path::new(&bin).exists(),
-        "{bin} missing: run cargo build --release first"
-    );
+    let bin = support::newsworker_bin();
 
     let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let mut server = Command::new("nats-server")
-        .args(["-a", "127.0.0.1", "-p", &port.to_string(), "-js", "-sd"])
-        .arg(dir.path().join("store"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("nats-server on PATH");
-    let url = format!("nats://127.0.0.1:{port}");
-    let client = loop {
-        if let Ok(c) = async_nats::connect(&url).await {
-            break c;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
-    let js = async_nats::jetstream::new(client);
-    let status = Command::new(&bin)
-        .arg("provision")
-        .env("NATS_URL", &url)
-        .env("NEWSWORKER__LOG__LEVEL", "warn")
-        .status()
-        .unwrap();
-    assert!(status.success());
+    let server = Server::start(dir.path(), &bin).await;
+    let url = server.url.clone();
+    let js = async_nats::jetstream::new(server.client.clone());
 
     // The bundled samples (HTML and text, six languages), each with its own id.
     let samples: Vec<serde_json::Value> = include_str!("../samples/articles.jsonl")
@@ -144,7 +91,7 @@ async fn main() {
     loop {
         tokio::time::sleep(Duration::from_millis(250)).await;
         for w in &workers {
-            peak = peak.max(peak_rss_kb(w.id()).unwrap_or(0));
+            peak = peak.max(peak_rss_kb(w.id()));
         }
         if let Ok(info) = stream.consumer_info("newsworker").await {
             max_pending = max_pending.max(info.num_ack_pending);
@@ -159,7 +106,7 @@ async fn main() {
     }
     let secs = started.elapsed().as_secs_f64();
     for w in &workers {
-        peak = peak.max(peak_rss_kb(w.id()).unwrap_or(0));
+        peak = peak.max(peak_rss_kb(w.id()));
     }
     let articles = messages(&js, "NEWS_ARTICLES").await;
     let dlq = messages(&js, "NEWS_DLQ").await;
@@ -175,6 +122,5 @@ async fn main() {
         let _ = w.kill();
         let _ = w.wait();
     }
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
 }
