@@ -138,7 +138,7 @@ impl Shared {
     /// Builds the shared state for `cfg`, publishing through `sink`.
     pub fn new(cfg: Config, sink: Sink, max_message: usize) -> Self {
         let opts = pipeline_options(&cfg);
-        let cfg_threads = cfg.worker.cpu_threads;
+        let cpu = Arc::new(Semaphore::new(cpu_threads(cfg.worker.cpu_threads)));
         let templates = cfg
             .templates
             .enabled
@@ -152,7 +152,7 @@ impl Shared {
             templates_js: None,
             stats: Arc::default(),
             health: Arc::default(),
-            cpu: Arc::new(Semaphore::new(cpu_threads(&cfg_threads))),
+            cpu,
         }
     }
 }
@@ -161,8 +161,8 @@ impl Shared {
 /// the HTML dev pages: one per CPU drained 242 pages/s at 65 MB peak, two
 /// per CPU 288 pages/s at 84 MB, the worker's threads then holding their
 /// share of the cores against the NATS server's).
-fn cpu_threads(configured: &usize) -> usize {
-    match *configured {
+fn cpu_threads(configured: usize) -> usize {
+    match configured {
         0 => 2 * std::thread::available_parallelism().map_or(1, |n| n.get()),
         n => n,
     }

@@ -1366,7 +1366,8 @@ pub fn normalise(s: &str) -> String {
             }
             continue;
         }
-        if chars::is_alphanumeric(c) && !chars::is_uppercase(c) {
+        // Titlecase letters (ǅ) are not uppercase yet still lower-case.
+        if chars::lowers_to_itself(c) {
             push_folded(&mut out, &mut space, c);
         } else {
             for c in c.to_lowercase() {

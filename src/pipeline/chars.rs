@@ -78,12 +78,24 @@ pub fn is_uppercase(c: char) -> bool {
     class(c).map_or_else(|| c.is_uppercase(), |b| b & UPPERCASE != 0)
 }
 
+/// Whether [`char::to_lowercase`] gives `c` back unchanged.
+#[inline]
+pub fn lowers_to_itself(c: char) -> bool {
+    if c.is_ascii() {
+        return !c.is_ascii_uppercase();
+    }
+    class(c).map_or_else(
+        || c.to_lowercase().eq(std::iter::once(c)),
+        |b| b & CHANGES_WHEN_LOWERED == 0,
+    )
+}
+
 /// Appends `c` lower-cased (as [`char::to_lowercase`]) to `out`.
 #[inline]
 pub fn push_lower(out: &mut impl Extend<char>, c: char) {
     if c.is_ascii() {
         out.extend(Some(c.to_ascii_lowercase()));
-    } else if class(c).is_some_and(|b| b & CHANGES_WHEN_LOWERED == 0) {
+    } else if lowers_to_itself(c) {
         out.extend(Some(c));
     } else {
         out.extend(c.to_lowercase());
@@ -115,6 +127,11 @@ mod tests {
             assert_eq!(is_alphabetic(c), c.is_alphabetic(), "{c:?}");
             assert_eq!(is_alphanumeric(c), c.is_alphanumeric(), "{c:?}");
             assert_eq!(is_uppercase(c), c.is_uppercase(), "{c:?}");
+            assert_eq!(
+                lowers_to_itself(c),
+                c.to_lowercase().eq(std::iter::once(c)),
+                "{c:?}"
+            );
             let mut mine = String::new();
             push_lower(&mut mine, c);
             assert_eq!(mine, c.to_lowercase().collect::<String>(), "{c:?}");
