@@ -4,13 +4,18 @@
 //! Main content comes from dom_smoothie, a Rust port of Mozilla's Readability,
 //! cleaned block by block ([`blocks`](crate::pipeline::blocks)), with the
 //! page's densest run of prose as the fallback when Readability settles on a
-//! fragment. Metadata comes from
+//! fragment. Where the page's markup names its article body (`entry-content`,
+//! `article-body`, `itemprop="articleBody"`, else `<article>`) and that body
+//! holds about as much text as the scoring found or more, the named body is
+//! the main content: the publisher's own boundary beats a scorer's guess. Metadata comes from
 //! [`metadata::extract_metadata`](crate::pipeline::metadata::extract_metadata)
 //! (JSON-LD, meta tags, the visible headline, byline and date); dom_smoothie's
 //! values only fill what it did not find. A page that is not an article at all
 //! falls back to the prose-like text of its body.
 
-use dom_query::Document;
+use std::sync::LazyLock;
+
+use dom_query::{Document, Matcher, NodeRef, Selection};
 use dom_smoothie::{Config, Readability};
 
 use crate::pipeline::blocks::{self, Block, Scope};
@@ -42,6 +47,10 @@ pub fn extract(html: &str, url: Option<&str>) -> Extracted {
         .into_iter()
         .map(|i| &page_blocks[i])
         .collect();
+    // The element the page's own markup names as the article body.
+    let container: Vec<String> = body_container(&doc.root())
+        .map(|n| clean_content(blocks::blocks(&n, Scope::Page)))
+        .unwrap_or_default();
     let cfg = Config {
         keep_classes: true,
         // The top of the range dom_smoothie recommends (5 to 10): fewer
@@ -79,9 +88,14 @@ pub fn extract(html: &str, url: Option<&str>) -> Extracted {
         }
         Err(_) => Vec::new(),
     };
+    // A page that only says when it was last changed: that is the best
+    // date there is for it.
+    if meta.published_at.is_none() {
+        meta.published_at.clone_from(&meta.modified_at);
+    }
     let main_words: usize = main.iter().map(|b| blocks::words(b)).sum();
     let fallback_words: usize = fallback.iter().map(|b| blocks::words(&b.text)).sum();
-    let blocks = if main_words * 10 < fallback_words * 5 {
+    let chosen: Vec<String> = if main_words * 10 < fallback_words * 5 {
         fallback.into_iter().map(|b| b.text.clone()).collect()
     } else if main.is_empty() {
         // Not an article at all: whatever prose-like text the page has.
@@ -93,7 +107,86 @@ pub fn extract(html: &str, url: Option<&str>) -> Extracted {
     } else {
         main
     };
+    let chosen_words: usize = chosen.iter().map(|b| blocks::words(b)).sum();
+    let container_words: usize = container.iter().map(|b| blocks::words(b)).sum();
+    // The named body holds about as much as the scoring found, or more
+    // (Readability took one section, or a spec table beside it): the
+    // publisher's own boundary is the better one. Far less is a teaser or
+    // one block of a page that reuses the name; far more, a wrapper around
+    // the whole page.
+    let blocks = if chosen_words > 0
+        && container_words * 10 >= chosen_words * 6
+        && container_words <= chosen_words * 3
+    {
+        container
+    } else {
+        chosen
+    };
     Extracted { blocks, meta }
+}
+
+/// Class and id names that content management systems give the article
+/// body (`entry-content`, `article-body`, `td-post-content`), from the list
+/// trafilatura starts from. A class word matches when it is the name or ends
+/// with it, so `page-content-header` is not a body.
+const BODY_NAMES: &[&str] = &[
+    "post-text",
+    "post_text",
+    "post-body",
+    "post-entry",
+    "postentry",
+    "post-content",
+    "post_content",
+    "postcontent",
+    "post_inner_wrapper",
+    "article-text",
+    "articletext",
+    "entry-content",
+    "article-content",
+    "article__content",
+    "article-body",
+    "article__body",
+    "articlebody",
+    "articlecontent",
+    "page-content",
+    "text-content",
+    "body-text",
+    "article__container",
+    "art-content",
+];
+
+static SECTIONS: LazyLock<Matcher> =
+    LazyLock::new(|| Matcher::new("article, div, main, section").expect("valid selector"));
+
+/// Whether a class or id names the article body.
+fn names_body(value: &str) -> bool {
+    value.split_whitespace().any(|word| {
+        let word = word.to_ascii_lowercase();
+        BODY_NAMES.iter().any(|name| {
+            word.ends_with(name)
+                && (word.len() == name.len()
+                    || matches!(word.as_bytes()[word.len() - name.len() - 1], b'-' | b'_'))
+        })
+    })
+}
+
+/// The first element named as the article body, else the first `<article>`.
+fn body_container<'a>(root: &NodeRef<'a>) -> Option<NodeRef<'a>> {
+    let mut article = None;
+    for n in Selection::from(*root).select_matcher_iter(&SECTIONS) {
+        let named = n
+            .attr("itemprop")
+            .is_some_and(|v| v.as_ref() == "articleBody")
+            || n.attr("class").is_some_and(|v| names_body(&v))
+            || n.attr("id").is_some_and(|v| names_body(&v));
+        if named {
+            return Some(n);
+        }
+        if article.is_none() && n.has_name("article") {
+            article = Some(n);
+        }
+    }
+    article
 }
 
 /// Drops what Readability keeps but readers skip: captions and credits,
@@ -213,6 +306,67 @@ mod tests {
             "The council approved the budget after a long debate about schools. ".repeat(5)
         );
         assert_eq!(extract(&html, None).meta.published_at, None);
+    }
+
+    #[test]
+    fn class_words_that_end_with_a_body_name_name_the_body() {
+        assert!(names_body("entry-content clearfix"));
+        assert!(names_body("td-post-content"));
+        assert!(names_body("c-Article__Body"));
+        assert!(!names_body("page-content-header"));
+        assert!(!names_body("prepost-content"));
+        assert!(!names_body("sidebar"));
+    }
+
+    #[test]
+    fn every_section_of_a_named_article_body_is_kept() {
+        let para = |topic: &str| {
+            format!("The council spent the whole of Tuesday on {topic}, and residents who came to listen left with more questions than answers about the plans.")
+        };
+        let html = format!(
+            "<html><body><div class='layout'>\
+             <div class='post-body'><div class='intro'><h1>Budget day</h1><p>{}</p></div>\
+             <div class='part'><h2>Schools</h2><p>{}</p><p>{}</p></div>\
+             <div class='part'><h2>Roads</h2><p>{}</p><p>{}</p><p>{}</p></div></div>\
+             <div class='sidebar'><p>Most read: five things to know before the weekend, and the week in pictures from around the city.</p></div>\
+             </div></body></html>",
+            para("the budget"),
+            para("schools"),
+            para("teachers"),
+            para("roads"),
+            para("bridges"),
+            para("buses")
+        );
+        let out = extract(&html, None);
+        let want = [
+            "Budget day".to_string(),
+            para("the budget"),
+            "Schools".to_string(),
+            para("schools"),
+            para("teachers"),
+            "Roads".to_string(),
+            para("roads"),
+            para("bridges"),
+            para("buses"),
+        ];
+        assert_eq!(out.blocks, want);
+    }
+
+    #[test]
+    fn a_page_with_only_a_modified_date_is_dated_by_it() {
+        let html = format!(
+            "<html><head><meta property=\"article:modified_time\" content=\"2024-03-05T10:00:00Z\"></head><body><article><p>{}</p></article></body></html>",
+            "The council approved the budget after a long debate about schools. ".repeat(5)
+        );
+        let out = extract(&html, None);
+        assert_eq!(
+            out.meta.published_at.as_deref(),
+            Some("2024-03-05T10:00:00Z")
+        );
+        assert_eq!(
+            out.meta.modified_at.as_deref(),
+            Some("2024-03-05T10:00:00Z")
+        );
     }
 
     #[test]
