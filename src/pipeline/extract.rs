@@ -199,7 +199,10 @@ fn clean_content(blocks: Vec<Block>) -> Vec<String> {
         .into_iter()
         .filter(|b| {
             let w = blocks::words(&b.text);
-            !(b.aside || (b.link_density() > 0.8 && w < 20) || (b.furniture && w < 25))
+            !(b.aside
+                || (b.link_density() > 0.8 && w < 20)
+                || (b.furniture && w < 25)
+                || is_json(&b.text))
         })
         .collect();
     // A heading with nothing after it heads something that was left out
@@ -208,6 +211,14 @@ fn clean_content(blocks: Vec<Block>) -> Vec<String> {
         kept.pop();
     }
     kept.into_iter().map(|b| b.text).collect()
+}
+
+/// Whether a block is a JSON object or array: data a script reads (product
+/// widgets, app state) that was left in the markup as text, never prose.
+fn is_json(text: &str) -> bool {
+    let t = text.trim();
+    ((t.starts_with('{') && t.ends_with('}')) || (t.starts_with('[') && t.ends_with(']')))
+        && t.contains("\":")
 }
 
 /// Sets `slot` to `value` when it is empty and `value` has text.
@@ -366,6 +377,26 @@ mod tests {
         assert_eq!(
             out.meta.modified_at.as_deref(),
             Some("2024-03-05T10:00:00Z")
+        );
+    }
+
+    #[test]
+    fn json_left_in_the_markup_is_not_text() {
+        let para = "The council approved the new cycling lanes on Tuesday after months of debate between residents and shop owners.";
+        let html = format!(
+            "<html><body><article><h1>Lanes approved</h1><p>{para}</p>\
+             <div class='widget'>{{\"layout\":2,\"buttonText\":\"Buy now\",\"products\":[1,2,3]}}</div>\
+             <p>{para}</p><p>A list [1, 2] in brackets is still text.</p></article></body></html>"
+        );
+        let out = extract(&html, None);
+        assert_eq!(
+            out.blocks,
+            vec![
+                "Lanes approved",
+                para,
+                para,
+                "A list [1, 2] in brackets is still text."
+            ]
         );
     }
 
