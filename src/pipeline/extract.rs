@@ -161,11 +161,12 @@ static SECTIONS: LazyLock<Matcher> =
 /// Whether a class or id names the article body.
 fn names_body(value: &str) -> bool {
     value.split_whitespace().any(|word| {
-        let word = word.to_ascii_lowercase();
+        let word = word.as_bytes();
         BODY_NAMES.iter().any(|name| {
-            word.ends_with(name)
-                && (word.len() == name.len()
-                    || matches!(word.as_bytes()[word.len() - name.len() - 1], b'-' | b'_'))
+            let cut = word.len().wrapping_sub(name.len());
+            word.len() >= name.len()
+                && word[cut..].eq_ignore_ascii_case(name.as_bytes())
+                && (cut == 0 || matches!(word[cut - 1], b'-' | b'_'))
         })
     })
 }
