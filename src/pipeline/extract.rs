@@ -7,7 +7,8 @@
 //! fragment. Where the page's markup names its article body (`entry-content`,
 //! `article-body`, `itemprop="articleBody"`, else `<article>`) and that body
 //! holds about as much text as the scoring found or more, the named body is
-//! the main content: the publisher's own boundary beats a scorer's guess. Metadata comes from
+//! the main content: the publisher's own boundary beats a scorer's guess.
+//! Metadata comes from
 //! [`metadata::extract_metadata`](crate::pipeline::metadata::extract_metadata)
 //! (JSON-LD, meta tags, the visible headline, byline and date); dom_smoothie's
 //! values only fill what it did not find. A page that is not an article at all
@@ -114,7 +115,7 @@ pub fn extract(html: &str, url: Option<&str>) -> Extracted {
     // publisher's own boundary is the better one. Far less is a teaser or
     // one block of a page that reuses the name; far more, a wrapper around
     // the whole page.
-    let blocks = if chosen_words > 0
+    let mut blocks = if chosen_words > 0
         && container_words * 10 >= chosen_words * 6
         && container_words <= chosen_words * 3
     {
@@ -124,7 +125,6 @@ pub fn extract(html: &str, url: Option<&str>) -> Extracted {
     };
     // Whichever way the text was found, script data and placeholder text
     // left in the markup are not part of it.
-    let mut blocks = blocks;
     blocks.retain(|b| !is_json(b) && !is_placeholder(b));
     Extracted { blocks, meta }
 }
