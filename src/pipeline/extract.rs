@@ -167,10 +167,10 @@ fn names_body(value: &str) -> bool {
     value.split_whitespace().any(|word| {
         let word = word.as_bytes();
         BODY_NAMES.iter().any(|name| {
-            let cut = word.len().wrapping_sub(name.len());
-            word.len() >= name.len()
-                && word[cut..].eq_ignore_ascii_case(name.as_bytes())
-                && (cut == 0 || matches!(word[cut - 1], b'-' | b'_'))
+            word.len().checked_sub(name.len()).is_some_and(|cut| {
+                word[cut..].eq_ignore_ascii_case(name.as_bytes())
+                    && (cut == 0 || matches!(word[cut - 1], b'-' | b'_'))
+            })
         })
     })
 }
