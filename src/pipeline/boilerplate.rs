@@ -825,6 +825,33 @@ static PHRASES: LazyLock<Phrases> = LazyLock::new(|| {
     }
 });
 
+/// Whether a short block is a heading after which an article does not go
+/// on: a related-content list, a comment section.
+pub fn ends_article_heading(block: &str) -> bool {
+    let norm = normalise(block);
+    matches!(
+        PHRASES.exact.get(&norm),
+        Some(Reason::Related | Reason::CommentPrompt)
+    ) || TAIL_HEADINGS.contains(&norm.as_str())
+}
+
+/// Headings of what follows an article on its page, beyond the related and
+/// comment markers above.
+const TAIL_HEADINGS: &[&str] = &[
+    "about the author",
+    "about the authors",
+    "about the reviewer",
+    "about the writer",
+    "author bio",
+    "also in the news",
+    "more in",
+    "comments",
+    "share this",
+    "share this article",
+    "share this post",
+    "disclaimer",
+];
+
 /// Strips boilerplate from `blocks`.
 pub fn strip(blocks: Vec<String>, ctx: &Context<'_>) -> Stripped {
     let title = ctx.title.map(normalise).filter(|t| !t.is_empty());

@@ -20,6 +20,7 @@ use dom_query::{Document, Matcher, NodeRef, Selection};
 use dom_smoothie::{Config, Readability};
 
 use crate::pipeline::blocks::{self, Block, Scope};
+use crate::pipeline::boilerplate;
 use crate::pipeline::metadata::{clean_byline, date_published_in_source, extract_metadata};
 
 pub use crate::pipeline::metadata::Metadata;
@@ -194,6 +195,9 @@ fn body_container<'a>(root: &NodeRef<'a>) -> Option<NodeRef<'a>> {
     article
 }
 
+/// A heading that ends an article is this short.
+const TAIL_HEADING_WORDS: usize = 6;
+
 /// Drops what Readability keeps but readers skip: captions and credits,
 /// author bios, footnotes and disclosures, link lists and tables of contents,
 /// and short blocks of share and related-content furniture. Text repeated
@@ -207,6 +211,22 @@ fn clean_content(blocks: Vec<Block>) -> Vec<String> {
             !(b.aside || (b.link_density() > 0.8 && w < 20) || (b.furniture && w < 25))
         })
         .collect();
+    // A heading that ends the article ("Related posts", "About the author",
+    // "Comments") with most of the text before it: what follows is the
+    // page's, not the article's. Earlier on, such a heading is more often a
+    // box inside the article, and the boilerplate stage drops just the line.
+    let total: usize = kept.iter().map(|b| blocks::words(&b.text)).sum();
+    let mut before = 0;
+    if let Some(cut) = kept.iter().position(|b| {
+        let w = blocks::words(&b.text);
+        let tail = w <= TAIL_HEADING_WORDS
+            && before * 3 >= total * 2
+            && boilerplate::ends_article_heading(&b.text);
+        before += w;
+        tail
+    }) {
+        kept.truncate(cut);
+    }
     // A heading with nothing after it heads something that was left out
     // ("Related posts", "Share this").
     while kept.last().is_some_and(Block::is_heading) {
@@ -315,6 +335,36 @@ mod tests {
         assert_eq!(
             out.blocks,
             vec!["Lanes approved", para, "Pros", para, "Pros", para]
+        );
+    }
+
+    #[test]
+    fn a_related_or_about_the_author_heading_late_in_the_text_ends_the_article() {
+        let para = "The council approved the new cycling lanes on Tuesday after months of debate between residents and shop owners.";
+        let teaser = "Residents of the old town will vote next month on a plan to close three streets to cars during the summer.";
+        let body = format!("<p>{para}</p>").repeat(6);
+        let html = format!(
+            "<html><body><article><h1>Lanes approved</h1>{body}\
+             <h2>You may also like</h2><p>{teaser}</p>\
+             <h2>About the Author</h2><p>{teaser}</p></article></body></html>"
+        );
+        let out = extract(&html, None);
+        let mut expected = vec!["Lanes approved"];
+        expected.extend([para; 6]);
+        assert_eq!(out.blocks, expected);
+    }
+
+    #[test]
+    fn a_related_heading_early_in_the_text_does_not_end_it() {
+        let para = "The council approved the new cycling lanes on Tuesday after months of debate between residents and shop owners.";
+        let html = format!(
+            "<html><body><article><h1>Lanes approved</h1><p>{para}</p>\
+             <h3>Related</h3><p>{para}</p><p>{para}</p></article></body></html>"
+        );
+        let out = extract(&html, None);
+        assert_eq!(
+            out.blocks,
+            vec!["Lanes approved", para, "Related", para, para]
         );
     }
 
