@@ -45,10 +45,13 @@ pub fn extract(html: &str, url: Option<&str>) -> Extracted {
     // The page's own densest run of prose: the fallback when Readability
     // settles on a fragment (a disclosure box, a footer).
     let page_blocks = blocks::blocks(&doc.root(), Scope::Page);
-    let fallback: Vec<&Block> = blocks::densest_run(&page_blocks)
+    let mut fallback: Vec<&Block> = blocks::densest_run(&page_blocks)
         .into_iter()
         .map(|i| &page_blocks[i])
         .collect();
+    if let Some(cut) = tail_start(fallback.iter().map(|b| b.text.as_str())) {
+        fallback.truncate(cut);
+    }
     // The element the page's own markup names as the article body.
     let container: Vec<String> = body_container(&doc.root())
         .map(|n| clean_content(blocks::blocks(&n, Scope::Page)))
@@ -211,20 +214,7 @@ fn clean_content(blocks: Vec<Block>) -> Vec<String> {
             !(b.aside || (b.link_density() > 0.8 && w < 20) || (b.furniture && w < 25))
         })
         .collect();
-    // A heading that ends the article ("Related posts", "About the author",
-    // "Comments") with most of the text before it: what follows is the
-    // page's, not the article's. Earlier on, such a heading is more often a
-    // box inside the article, and the boilerplate stage drops just the line.
-    let total: usize = kept.iter().map(|b| blocks::words(&b.text)).sum();
-    let mut before = 0;
-    if let Some(cut) = kept.iter().position(|b| {
-        let w = blocks::words(&b.text);
-        let tail = w <= TAIL_HEADING_WORDS
-            && before * 3 >= total * 2
-            && boilerplate::ends_article_heading(&b.text);
-        before += w;
-        tail
-    }) {
+    if let Some(cut) = tail_start(kept.iter().map(|b| b.text.as_str())) {
         kept.truncate(cut);
     }
     // A heading with nothing after it heads something that was left out
@@ -233,6 +223,24 @@ fn clean_content(blocks: Vec<Block>) -> Vec<String> {
         kept.pop();
     }
     kept.into_iter().map(|b| b.text).collect()
+}
+
+/// Where the article ends: at a heading that ends articles ("Related
+/// posts", "About the author", "Comments") with two thirds of the text or
+/// more before it; what follows is the page's, not the article's. Earlier
+/// on, such a heading is more often a box inside the article, and the
+/// boilerplate stage drops just that line.
+fn tail_start<'a>(texts: impl Iterator<Item = &'a str> + Clone) -> Option<usize> {
+    let total: usize = texts.clone().map(blocks::words).sum();
+    let mut before = 0;
+    texts.into_iter().position(|text| {
+        let w = blocks::words(text);
+        let tail = w <= TAIL_HEADING_WORDS
+            && before * 3 >= total * 2
+            && boilerplate::ends_article_heading(text);
+        before += w;
+        tail
+    })
 }
 
 /// Whether a block is a JSON object or array: data a script reads (product
