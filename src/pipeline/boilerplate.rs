@@ -764,6 +764,23 @@ const CONTAINS: &[(Reason, &[&str])] = &[
         Reason::SharePrompt,
         &["opens in new window", "opens in a new window"],
     ),
+    (
+        Reason::Subscribe,
+        &[
+            "sign up for our newsletter",
+            "subscribe to our newsletter",
+            "sign up for our free newsletter",
+            "our free weekly newsletter",
+            "follow us on facebook",
+            "follow us on instagram",
+            "follow us on twitter",
+            "follow me on instagram",
+            "free 14 day trial",
+            "start your free trial",
+            "start a free trial",
+            "get in touch with us today",
+        ],
+    ),
 ];
 
 /// A contained phrase only marks a block this short.
@@ -1436,6 +1453,23 @@ mod tests {
 
     const PARA_AR: &str = "من جانبها، استدعت وزارة الخارجية الكورية الجنوبية، السفير الروسي لدى سيول، للاحتجاج على ما وصفته بإرسال قوات عسكرية.";
     const PARA_EN: &str = "The ministry said on Tuesday that the agreement would raise bilateral relations to the level of an alliance between the two countries.";
+
+    #[test]
+    fn a_newsletter_or_trial_pitch_inside_a_sentence_is_dropped() {
+        let ctx = Context {
+            origin: Origin::Html,
+            title: None,
+            learned: &[],
+            normalised: &[],
+        };
+        let pitch = "Want more from Example Select? Sign up for our newsletter, The Selection, and shop smarter.";
+        let trial =
+            "If you want to try our tool yourself, keep reading or start a free 14-day trial.";
+        let out = strip(lines(&[PARA_EN, pitch, PARA_EN, trial]), &ctx);
+        assert_eq!(out.kept, lines(&[PARA_EN, PARA_EN]));
+        let reasons: Vec<&str> = out.removed.iter().map(|r| r.reason.as_str()).collect();
+        assert_eq!(reasons, ["subscribe_prompt", "subscribe_prompt"]);
+    }
 
     #[test]
     fn boilerplate_drops_share_and_comment_prompts_in_arabic() {
