@@ -765,6 +765,18 @@ const CONTAINS: &[(Reason, &[&str])] = &[
         &["opens in new window", "opens in a new window"],
     ),
     (
+        Reason::Advertisement,
+        &[
+            "may contain affiliate links",
+            "contains affiliate links",
+            "we may earn a commission",
+            "we may earn a small commission",
+            "we may receive a commission",
+            "as an amazon associate",
+            "earn from qualifying purchases",
+        ],
+    ),
+    (
         Reason::Subscribe,
         &[
             "sign up for our newsletter",
@@ -1455,7 +1467,7 @@ mod tests {
     const PARA_EN: &str = "The ministry said on Tuesday that the agreement would raise bilateral relations to the level of an alliance between the two countries.";
 
     #[test]
-    fn a_newsletter_or_trial_pitch_inside_a_sentence_is_dropped() {
+    fn newsletter_and_trial_pitches_and_affiliate_disclosures_inside_a_sentence_are_dropped() {
         let ctx = Context {
             origin: Origin::Html,
             title: None,
@@ -1465,10 +1477,15 @@ mod tests {
         let pitch = "Want more from Example Select? Sign up for our newsletter, The Selection, and shop smarter.";
         let trial =
             "If you want to try our tool yourself, keep reading or start a free 14-day trial.";
-        let out = strip(lines(&[PARA_EN, pitch, PARA_EN, trial]), &ctx);
+        let disclosure =
+            "Disclosure: this post may contain affiliate links, at no extra cost to you.";
+        let out = strip(lines(&[PARA_EN, pitch, PARA_EN, trial, disclosure]), &ctx);
         assert_eq!(out.kept, lines(&[PARA_EN, PARA_EN]));
         let reasons: Vec<&str> = out.removed.iter().map(|r| r.reason.as_str()).collect();
-        assert_eq!(reasons, ["subscribe_prompt", "subscribe_prompt"]);
+        assert_eq!(
+            reasons,
+            ["subscribe_prompt", "subscribe_prompt", "advertisement"]
+        );
     }
 
     #[test]
