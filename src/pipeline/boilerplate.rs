@@ -879,6 +879,17 @@ const TAIL_HEADINGS: &[&str] = &[
     "share this article",
     "share this post",
     "disclaimer",
+    "written by",
+    "about the contributor",
+    "contributing writer",
+    "latest posts by",
+    "recommended reading",
+    "how useful was this post",
+    "was this article helpful",
+    "did you find this article helpful",
+    "tags",
+    "sources",
+    "article sources",
 ];
 
 /// Strips boilerplate from `blocks`.
