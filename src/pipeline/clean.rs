@@ -94,18 +94,25 @@ fn is_removed(c: char) -> bool {
 }
 
 /// Repairs text that was UTF-8 but got decoded as windows-1252 / Latin-1
-/// ("Ù…Ø±Ø­Ø¨Ø§" for "مرحبا", "cafÃ©" for "café"). Returns `None` when the text
-/// does not look like that or the repair would not be clean.
+/// ("Ù…Ø±Ø­Ø¨Ø§" for "مرحبا", "cafÃ©" for "café", "Investorâ\u{80}\u{99}s"
+/// for "Investor’s"): the whole block when it re-reads as UTF-8, else each
+/// misread sequence that cannot be meant on its own, so a block that also
+/// holds text no single-byte encoding has (a real "’", an emoji) is
+/// repaired too. Returns `None` when the text does not look like that.
 pub fn fix_mojibake(s: &str) -> Option<String> {
     // A UTF-8 lead byte read as Latin-1 is one of U+00C2..U+00F4; it must be
-    // followed by a continuation byte read as U+0080..U+00BF (or the
-    // windows-1252 punctuation those bytes map to).
+    // followed by continuation bytes read as U+0080..U+00BF (or the
+    // windows-1252 punctuation those bytes map to). Two such pairs, one in a
+    // short line, or one with a C1 control character (never text) make the
+    // block suspect: "Â£" alone in a long sentence may be meant.
     let mut suspicious = 0usize;
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
         if ('\u{00C2}'..='\u{00F4}').contains(&c) {
             if let Some(&n) = chars.peek() {
-                if ('\u{0080}'..='\u{00BF}').contains(&n) || is_cp1252_high(n) {
+                if ('\u{0080}'..='\u{009F}').contains(&n) {
+                    suspicious += 2;
+                } else if continuation_byte(n).is_some() {
                     suspicious += 1;
                 }
             }
@@ -114,45 +121,91 @@ pub fn fix_mojibake(s: &str) -> Option<String> {
     if suspicious < 2 && !(suspicious == 1 && s.chars().count() < 40) {
         return None;
     }
+    // The whole block re-read as UTF-8, when it is all single-byte text.
     let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(s);
-    if unmappable {
-        return None;
+    if !unmappable {
+        if let Ok(repaired) = std::str::from_utf8(&bytes) {
+            return (repaired != s).then(|| repaired.to_string());
+        }
     }
-    let repaired = std::str::from_utf8(&bytes).ok()?;
-    (repaired != s).then(|| repaired.to_string())
+    // Else sequence by sequence, where the sequence cannot be meant: a C1
+    // control or windows-1252 punctuation after the lead ("â€™"), or the
+    // leads of accented Latin letters and signs ("Ã©", "Â£").
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let len = match c {
+            '\u{00C2}'..='\u{00DF}' => 2,
+            '\u{00E0}'..='\u{00EF}' => 3,
+            '\u{00F0}'..='\u{00F4}' => 4,
+            _ => 0,
+        };
+        let mut bytes = [0u8; 4];
+        let repaired = (len > 0 && i + len <= chars.len())
+            .then(|| {
+                bytes[0] = c as u8;
+                let mut sure = matches!(c, '\u{00C2}' | '\u{00C3}');
+                for k in 1..len {
+                    let n = chars[i + k];
+                    bytes[k] = continuation_byte(n)?;
+                    sure |= !('\u{00A0}'..='\u{00BF}').contains(&n);
+                }
+                if !sure {
+                    return None;
+                }
+                std::str::from_utf8(&bytes[..len]).ok()?.chars().next()
+            })
+            .flatten();
+        match repaired {
+            Some(fixed) => {
+                out.push(fixed);
+                i += len;
+            }
+            None => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    (out != s).then_some(out)
 }
 
-/// Characters windows-1252 puts at bytes 0x80..0x9F.
-fn is_cp1252_high(c: char) -> bool {
-    matches!(
-        c,
-        '€' | '‚'
-            | 'ƒ'
-            | '„'
-            | '…'
-            | '†'
-            | '‡'
-            | 'ˆ'
-            | '‰'
-            | 'Š'
-            | '‹'
-            | 'Œ'
-            | 'Ž'
-            | '‘'
-            | '’'
-            | '“'
-            | '”'
-            | '•'
-            | '–'
-            | '—'
-            | '˜'
-            | '™'
-            | 'š'
-            | '›'
-            | 'œ'
-            | 'ž'
-            | 'Ÿ'
-    )
+/// The byte 0x80..0xBF that Latin-1 or windows-1252 reads as `c`, if any.
+fn continuation_byte(c: char) -> Option<u8> {
+    let byte = match c {
+        '\u{0080}'..='\u{00BF}' => c as u32 as u8,
+        '€' => 0x80,
+        '‚' => 0x82,
+        'ƒ' => 0x83,
+        '„' => 0x84,
+        '…' => 0x85,
+        '†' => 0x86,
+        '‡' => 0x87,
+        'ˆ' => 0x88,
+        '‰' => 0x89,
+        'Š' => 0x8A,
+        '‹' => 0x8B,
+        'Œ' => 0x8C,
+        'Ž' => 0x8E,
+        '‘' => 0x91,
+        '’' => 0x92,
+        '“' => 0x93,
+        '”' => 0x94,
+        '•' => 0x95,
+        '–' => 0x96,
+        '—' => 0x97,
+        '˜' => 0x98,
+        '™' => 0x99,
+        'š' => 0x9A,
+        '›' => 0x9B,
+        'œ' => 0x9C,
+        'ž' => 0x9E,
+        'Ÿ' => 0x9F,
+        _ => return None,
+    };
+    Some(byte)
 }
 
 #[cfg(test)]
@@ -199,8 +252,27 @@ mod tests {
     }
 
     #[test]
+    fn clean_repairs_misread_sequences_beside_text_latin1_cannot_hold() {
+        // Read as Latin-1, the bytes of "’" are "â", U+0080 and U+0099.
+        assert_eq!(
+            clean_block("A DIY Investor\u{e2}\u{80}\u{99}s Guide to Retirement Calculators"),
+            "A DIY Investor’s Guide to Retirement Calculators"
+        );
+        assert_eq!(
+            clean_block("Itâ€™s “quoted” cafÃ© 🙂"),
+            "It’s “quoted” café 🙂"
+        );
+    }
+
+    #[test]
     fn clean_leaves_real_latin1_text_alone() {
         assert_eq!(clean_block("Ça coûte 5 € à Noël"), "Ça coûte 5 € à Noël");
+        // "É" and a no-break space are also the bytes of "ɠ"; beside an
+        // emoji the block is not single-byte text, and the pair is meant.
+        assert_eq!(
+            clean_block("SANTÉ\u{a0}: ÉTÉ\u{a0}! 🙂"),
+            "SANTÉ : ÉTÉ ! 🙂"
+        );
     }
 
     #[test]
