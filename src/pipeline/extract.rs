@@ -21,7 +21,9 @@ use dom_smoothie::{Config, Readability};
 
 use crate::pipeline::blocks::{self, Block, Scope};
 use crate::pipeline::boilerplate;
-use crate::pipeline::metadata::{clean_byline, date_published_in_source, extract_metadata};
+use crate::pipeline::metadata::{
+    clean_byline, date_at_top, date_published_in_source, extract_metadata,
+};
 
 pub use crate::pipeline::metadata::Metadata;
 
@@ -44,6 +46,7 @@ pub fn extract(html: &str, url: Option<&str>) -> Extracted {
     }
     // The page's own densest run of prose: the fallback when Readability
     // settles on a fragment (a disclosure box, a footer).
+    let top_date = date_at_top(&doc);
     let page_blocks = blocks::blocks(&doc.root(), Scope::Page);
     let mut fallback: Vec<&Block> = blocks::densest_run(&page_blocks)
         .into_iter()
@@ -97,6 +100,10 @@ pub fn extract(html: &str, url: Option<&str>) -> Extracted {
     // date there is for it.
     if meta.published_at.is_none() {
         meta.published_at.clone_from(&meta.modified_at);
+    }
+    // Else a date under the byline or beside the section name, at the top.
+    if meta.published_at.is_none() {
+        meta.published_at = top_date;
     }
     let main_words: usize = main.iter().map(|b| blocks::words(b)).sum();
     let fallback_words: usize = fallback.iter().map(|b| blocks::words(&b.text)).sum();

@@ -1185,6 +1185,10 @@ struct TextDates {
 /// How far after the author's name a date still belongs to the byline, in
 /// bytes of text.
 const NEAR_BYLINE: usize = 120;
+/// The top of a page's visible text, in bytes, where an unlabelled date
+/// (under a byline, beside the section name) is the article's: further down
+/// a date is an offer's expiry, a source's, a data point's.
+const TOP_OF_PAGE: usize = 1500;
 
 /// Reads [`TextDates`] from the page's text outside navigation, page
 /// footers and asides, and comments.
@@ -1220,6 +1224,18 @@ fn labelled_dates(root: NodeRef, byline: Option<&str>) -> TextDates {
         updated,
         by_author,
     }
+}
+
+/// The first date in the top [`TOP_OF_PAGE`] bytes of the page's visible
+/// text, whatever its label: the last resort for `published_at`.
+pub fn date_at_top(doc: &Document) -> Option<String> {
+    let mut text = String::new();
+    collect(&doc.root(), &mut text, TOP_OF_PAGE, Reading::Visible);
+    let mut top = text.len().min(TOP_OF_PAGE);
+    while !text.is_char_boundary(top) {
+        top -= 1;
+    }
+    parse_date_text(&text[..top]).map(|d| format_when(When::Day(d)))
 }
 
 /// Which text [`collect`] reads.
@@ -1966,6 +1982,25 @@ mod tests {
             <meta name="date" content="2020-01-01"></head>"#,
         );
         assert_eq!(m.published_at.as_deref(), Some("2024-10-24T08:00:00Z"));
+    }
+
+    #[test]
+    fn an_unlabelled_date_is_read_at_the_top_of_the_page_and_not_far_down() {
+        let para = "<p>The council approved the new cycling lanes on Tuesday after months of debate between residents and shop owners.</p>";
+        let top = format!(
+            "<body><div class='author'><p>Luke Kim</p><small>December 17, 2025</small></div>{}</body>",
+            para.repeat(3)
+        );
+        assert_eq!(meta(&top).published_at, None);
+        assert_eq!(
+            date_at_top(&Document::from(top.as_str())).as_deref(),
+            Some("2025-12-17")
+        );
+        let deep = format!(
+            "<body>{}<p>Offers expire 9/30/2017 at 11:59 PM.</p></body>",
+            para.repeat(20)
+        );
+        assert_eq!(date_at_top(&Document::from(deep.as_str())), None);
     }
 
     #[test]
