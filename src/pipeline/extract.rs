@@ -46,7 +46,13 @@ pub fn extract(html: &str, url: Option<&str>) -> Extracted {
     }
     // The page's own densest run of prose: the fallback when Readability
     // settles on a fragment (a disclosure box, a footer).
-    let top_date = date_at_top(&doc);
+    // Read now (Readability takes the document), only for a page with no
+    // date yet.
+    let top_date = meta
+        .published_at
+        .is_none()
+        .then(|| date_at_top(&doc))
+        .flatten();
     let page_blocks = blocks::blocks(&doc.root(), Scope::Page);
     let mut fallback: Vec<&Block> = blocks::densest_run(&page_blocks)
         .into_iter()
