@@ -44,8 +44,6 @@ pub fn extract(html: &str, url: Option<&str>) -> Extracted {
     if meta.published_at.is_none() {
         meta.published_at = date_published_in_source(html);
     }
-    // The page's own densest run of prose: the fallback when Readability
-    // settles on a fragment (a disclosure box, a footer).
     // Read now (Readability takes the document), only for a page with no
     // date yet.
     let top_date = meta
@@ -53,6 +51,8 @@ pub fn extract(html: &str, url: Option<&str>) -> Extracted {
         .is_none()
         .then(|| date_at_top(&doc))
         .flatten();
+    // The page's own densest run of prose: the fallback when Readability
+    // settles on a fragment (a disclosure box, a footer).
     let page_blocks = blocks::blocks(&doc.root(), Scope::Page);
     let mut fallback: Vec<&Block> = blocks::densest_run(&page_blocks)
         .into_iter()
@@ -243,10 +243,10 @@ fn clean_content(blocks: Vec<Block>) -> Vec<String> {
 /// more before it; what follows is the page's, not the article's. Earlier
 /// on, such a heading is more often a box inside the article, and the
 /// boilerplate stage drops just that line.
-fn tail_start<'a>(texts: impl Iterator<Item = &'a str> + Clone) -> Option<usize> {
+fn tail_start<'a>(mut texts: impl Iterator<Item = &'a str> + Clone) -> Option<usize> {
     let total: usize = texts.clone().map(blocks::words).sum();
     let mut before = 0;
-    texts.into_iter().position(|text| {
+    texts.position(|text| {
         let w = blocks::words(text);
         let tail = w <= TAIL_HEADING_WORDS
             && before * 3 >= total * 2
