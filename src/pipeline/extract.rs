@@ -36,10 +36,21 @@ pub struct Extracted {
     pub meta: Metadata,
 }
 
+/// Whether any text node under `root` holds more than whitespace.
+fn has_text(root: &NodeRef) -> bool {
+    root.descendants_it()
+        .any(|n| n.is_text() && !n.text().trim().is_empty())
+}
+
 /// Extracts the main content and metadata of `html`. `url` resolves relative
 /// links (the lead image).
 pub fn extract(html: &str, url: Option<&str>) -> Extracted {
     let doc = Document::from(html);
+    // Markup with no text at all (hostile pages of empty elements) has no
+    // article to find: one walk, instead of every selector over every node.
+    if !has_text(&doc.root()) {
+        return Extracted::default();
+    }
     let mut meta = extract_metadata(&doc, url);
     if meta.published_at.is_none() {
         meta.published_at = date_published_in_source(html);
@@ -283,6 +294,13 @@ fn fill(slot: &mut Option<String>, value: Option<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn markup_without_text_extracts_nothing() {
+        assert_eq!(extract(&"<i></i>".repeat(1000), None), Extracted::default());
+        assert_eq!(extract("<div> \n <br> </div>", None), Extracted::default());
+        assert_eq!(extract("<div><i>Hi</i></div>", None).blocks, ["Hi"]);
+    }
 
     const PAGE: &str = r#"<!doctype html><html lang="en"><head>
         <title>Parliament passes budget | Example News</title>

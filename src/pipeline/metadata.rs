@@ -1014,12 +1014,15 @@ const MODIFIED_KEYS: &[&str] = &[
 /// Publication and modification dates.
 ///
 /// The publication date is the one the page presents as such, in this
-/// order: a date in the URL (publishers rarely move pages), the date written
-/// next to the headline (unless it is the declared modification date, or
-/// the declared publication date seen from another time zone), a date the
-/// text labels "Published"/"Posted on", the declared one (JSON-LD, meta
-/// tags), a `<time>` element, an element whose class says "date", and last
-/// a date labelled as an update. The modification date is the declared one.
+/// order: a date in the URL (publishers rarely move pages), a date the text
+/// labels "Originally published", the date written next to the headline
+/// (unless it is the declared modification date, or the declared
+/// publication instant's day in another time zone), a date the text labels
+/// "Published"/"Posted on", the declared one (JSON-LD, meta tags; a date
+/// under the byline goes first when the declared value is also the
+/// modification date), a `<time>` element, an element whose class says
+/// "date", and last a date labelled as an update. The modification date is
+/// the declared one.
 fn find_dates(
     root: NodeRef,
     headline: Option<NodeRef>,
@@ -1087,25 +1090,41 @@ fn find_dates(
     let published = if let Some(d) = url.and_then(date_in_url) {
         Some(on_day(d))
     } else {
+        let text = label_scan_text(root);
         let shown = headline.and_then(date_near);
-        match (shown, declared) {
-            (Some(s), Some(w @ When::Instant(_))) if (s - w.day()).num_days().abs() <= 1 => Some(w),
-            (Some(s), Some(w)) if modified.is_some_and(|m| m.day() == s) => Some(w),
+        match (original_date(&text), shown, declared) {
+            // "Originally published on 26 Sep 2019": the page's own words
+            // for the first publication, whatever it shows beside the
+            // headline (often the date of the last revision).
+            (Some(o), _, _) => Some(on_day(o)),
+            // The shown day is the declared instant's in some time zone.
+            (None, Some(s), Some(w @ When::Instant(t))) if local_day_of(t, s) => Some(w),
+            (None, Some(s), Some(w)) if modified.is_some_and(|m| m.day() == s) => Some(w),
             // The same date read day-first where the page wrote it month-first
             // (or the reverse): "10/09/2024" for 2024-09-10.
-            (Some(s), Some(w))
+            (None, Some(s), Some(w))
                 if s.year() == w.day().year()
                     && s.month() == w.day().day()
                     && s.day() == w.day().month() =>
             {
                 Some(w)
             }
-            (Some(s), _) => Some(When::Day(s)),
-            (None, _) => {
-                let found = labelled_dates(root, byline);
+            (None, Some(s), _) => Some(When::Day(s)),
+            (None, None, _) => {
+                let found = labelled_dates(&text, byline);
+                // A CMS that declares one value as both the publication and
+                // the modification date stamps the last (re)publication; a
+                // date under the author's name that is earlier is the first.
+                let restamped = declared
+                    .zip(modified)
+                    .is_some_and(|(p, m)| p.day() == m.day());
+                let by_author = found
+                    .by_author
+                    .filter(|b| restamped && declared.is_some_and(|p| *b < p.day()));
                 found
                     .published
                     .map(on_day)
+                    .or(by_author.map(When::Day))
                     .or(declared)
                     .or_else(|| found.by_author.map(When::Day))
                     .or_else(time_element)
@@ -1190,11 +1209,34 @@ const NEAR_BYLINE: usize = 120;
 /// a date is an offer's expiry, a source's, a data point's.
 const TOP_OF_PAGE: usize = 1500;
 
-/// Reads [`TextDates`] from the page's text outside navigation, page
-/// footers and asides, and comments.
-fn labelled_dates(root: NodeRef, byline: Option<&str>) -> TextDates {
+/// The page's text outside navigation, page footers and asides, and
+/// comments, that the labelled-date scan reads.
+fn label_scan_text(root: NodeRef) -> String {
     let mut text = String::new();
     collect(&root, &mut text, LABEL_SCAN_LIMIT, Reading::Visible);
+    text
+}
+
+/// The date `text` labels "Originally published"; the full scan runs only
+/// when one of [`ORIGINALLY_WORDS`] is there.
+fn original_date(text: &str) -> Option<NaiveDate> {
+    let lower = text.to_lowercase();
+    if !ORIGINALLY_WORDS.iter().any(|w| lower.contains(w)) {
+        return None;
+    }
+    let toks = tokenize(text);
+    let mut from = 0;
+    while let Some((i, d)) = date_in_tokens(&toks, from) {
+        if date_label(&toks, i) == DateLabel::Original {
+            return Some(d);
+        }
+        from = i + 1;
+    }
+    None
+}
+
+/// Reads [`TextDates`] from [`label_scan_text`].
+fn labelled_dates(text: &str, byline: Option<&str>) -> TextDates {
     let by_author = byline
         .filter(|b| !b.is_empty())
         .and_then(|b| text.find(b).map(|at| at + b.len()))
@@ -1205,12 +1247,14 @@ fn labelled_dates(root: NodeRef, byline: Option<&str>) -> TextDates {
             }
             parse_date_text(&text[end..stop])
         });
-    let toks = tokenize(&text);
+    let toks = tokenize(text);
     let (mut published, mut updated) = (None, None);
     let mut from = 0;
     while let Some((i, d)) = date_in_tokens(&toks, from) {
         match date_label(&toks, i) {
-            DateLabel::Published if published.is_none() => published = Some(d),
+            DateLabel::Published | DateLabel::Original if published.is_none() => {
+                published = Some(d)
+            }
             DateLabel::Updated if updated.is_none() => updated = Some(d),
             _ => {}
         }
@@ -1299,6 +1343,14 @@ fn collect(node: &NodeRef, out: &mut String, limit: usize, reading: Reading) {
 /// How far from the headline a date still belongs to it, in bytes of text.
 const NEAR_AFTER: usize = 300;
 const NEAR_BEFORE: usize = 200;
+
+/// Whether `d` is the local calendar day of instant `t` in some time zone
+/// (UTC-12 to UTC+14).
+fn local_day_of(t: DateTime<FixedOffset>, d: NaiveDate) -> bool {
+    let utc = t.naive_utc();
+    (utc - chrono::Duration::hours(12)).date() <= d
+        && d <= (utc + chrono::Duration::hours(14)).date()
+}
 
 /// The date written next to the headline: in the text that follows it, else
 /// in the short elements just before it.
@@ -1633,9 +1685,22 @@ enum DateLabel {
     Published,
     /// "Updated", "Last modified", "Mis à jour"...
     Updated,
+    /// "Originally published", "First posted".
+    Original,
     /// No label.
     None,
 }
+
+/// Words that, beside a [`PUBLISHED_WORDS`] word, say the date is the first
+/// publication of a page since revised.
+const ORIGINALLY_WORDS: &[&str] = &[
+    "originally",
+    "initially",
+    "initialement",
+    "originalmente",
+    "originariamente",
+    "ursprünglich",
+];
 
 /// Words that say the date after them is the publication date.
 const PUBLISHED_WORDS: &[&str] = &[
@@ -1700,13 +1765,25 @@ fn date_label(toks: &[Tok], start: usize) -> DateLabel {
             _ => None,
         })
         .take(4);
-    for w in words {
+    let mut words = words.peekable();
+    let mut nearer = None;
+    while let Some(w) = words.next() {
         if UPDATED_WORDS.contains(&w) {
             return DateLabel::Updated;
         }
         if PUBLISHED_WORDS.contains(&w) {
-            return DateLabel::Published;
+            // "originally published", "publicado originalmente".
+            let original = [nearer, words.peek().copied()]
+                .into_iter()
+                .flatten()
+                .any(|a| ORIGINALLY_WORDS.contains(&a));
+            return if original {
+                DateLabel::Original
+            } else {
+                DateLabel::Published
+            };
         }
+        nearer = Some(w);
     }
     DateLabel::None
 }
@@ -2038,6 +2115,18 @@ mod tests {
             "{head}<body><h1>Headline here</h1><p>August 11, 2021</p></body>"
         ));
         assert_eq!(m.published_at.as_deref(), Some("2021-08-12T10:00:00Z"));
+        // 22:02 UTC on the 19th is the 18th in no time zone: the shown day
+        // is the publication day, the declared instant a later stamp.
+        let m = meta(
+            r#"<head><meta property="article:published_time" content="2025-12-19T22:02:58Z"></head>
+            <body><h1>Headline here</h1><div>Dec 18, 2025</div></body>"#,
+        );
+        assert_eq!(m.published_at.as_deref(), Some("2025-12-18"));
+        let m = meta(
+            r#"<head><meta property="article:published_time" content="2025-12-19T22:02:58Z"></head>
+            <body><h1>Headline here</h1><div>Dec 20, 2025</div></body>"#,
+        );
+        assert_eq!(m.published_at.as_deref(), Some("2025-12-19T22:02:58Z"));
         // A declared day without a time has no time zone to be seen from.
         let m = meta(
             r#"<head><meta property="article:published_time" content="2025-11-13"></head>
@@ -2067,6 +2156,38 @@ mod tests {
              {filler}<div><p>Luke Kim</p><small>December 17, 2025</small></div></body>"
         ));
         assert_eq!(m.published_at.as_deref(), Some("2025-12-17"));
+        // The same value declared as published and modified is a restamp:
+        // the earlier date under the author's name is the publication.
+        let page = |published: &str| {
+            meta(&format!(
+                "<head><meta name=\"author\" content=\"Luke Kim\">\
+                 <meta property=\"article:published_time\" content=\"{published}\">\
+                 <meta property=\"article:modified_time\" content=\"2025-06-24\"></head>\
+                 <body><h1>Headline here</h1>{filler}<div><p>Luke Kim</p>\
+                 <small>August 25, 2024</small></div></body>"
+            ))
+        };
+        assert_eq!(
+            page("2025-06-24").published_at.as_deref(),
+            Some("2024-08-25")
+        );
+        // Declared values that differ stand.
+        assert_eq!(
+            page("2025-06-20").published_at.as_deref(),
+            Some("2025-06-20")
+        );
+        // "Originally published" names the first publication, over the
+        // revision date shown under the headline, in any order of words.
+        let m = meta(&format!(
+            "<body><h1>Headline here</h1><p>30 Sep 2022, 11:07am</p>{filler}\
+             <p>This article was originally published on 26 Sep 2019 at 4:12pm.</p></body>"
+        ));
+        assert_eq!(m.published_at.as_deref(), Some("2019-09-26"));
+        let m = meta(&format!(
+            "<body><h1>Titular</h1><p>30 de septiembre de 2022</p>{filler}\
+             <p>Publicado originalmente el 26 de septiembre de 2019.</p></body>"
+        ));
+        assert_eq!(m.published_at.as_deref(), Some("2019-09-26"));
         // An article's own footer holds its date; the page footer does not.
         let m = meta(
             r#"<body><article><p>Text</p><footer><time datetime="2025-08-12T11:15:06Z">August 12</time>
