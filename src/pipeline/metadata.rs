@@ -1115,12 +1115,10 @@ fn find_dates(
                 // A CMS that declares one value as both the publication and
                 // the modification date stamps the last (re)publication; a
                 // date under the author's name that is earlier is the first.
-                let restamped = declared
-                    .zip(modified)
-                    .is_some_and(|(p, m)| p.day() == m.day());
+                let restamped = declared.filter(|p| modified.is_some_and(|m| m.day() == p.day()));
                 let by_author = found
                     .by_author
-                    .filter(|b| restamped && declared.is_some_and(|p| *b < p.day()));
+                    .filter(|b| restamped.is_some_and(|p| *b < p.day()));
                 found
                     .published
                     .map(on_day)
@@ -1685,7 +1683,7 @@ enum DateLabel {
     Published,
     /// "Updated", "Last modified", "Mis à jour"...
     Updated,
-    /// "Originally published", "First posted".
+    /// "Originally published", "publicado originalmente".
     Original,
     /// No label.
     None,
