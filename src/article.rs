@@ -167,6 +167,45 @@ impl Input {
     }
 }
 
+/// The `id` a payload declares, read even when the payload is not a valid
+/// raw article (a wrong type elsewhere, a syntax error after the id, over
+/// the size limit), so that its error record can name it. Reading stops at
+/// the id. `None` when the payload is not a JSON object with a valid string
+/// `id` before anything unreadable.
+pub fn declared_id(payload: &[u8]) -> Option<String> {
+    use serde::de::{Deserializer as _, Error as _, IgnoredAny, MapAccess, Visitor};
+
+    struct Finder<'a>(&'a mut Option<String>);
+    impl<'de> Visitor<'de> for Finder<'_> {
+        type Value = ();
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+            while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                if key == "id" {
+                    if let serde_json::Value::String(id) = map.next_value()? {
+                        *self.0 = Some(id);
+                    }
+                    // Found: stop reading the rest of a possibly huge payload.
+                    return Err(A::Error::custom("id found"));
+                }
+                map.next_value::<IgnoredAny>()?;
+            }
+            Ok(())
+        }
+    }
+    let mut found = None;
+    let _ = serde_json::Deserializer::from_slice(payload).deserialize_map(Finder(&mut found));
+    found.filter(|id| valid_id(id))
+}
+
+/// An id fit for headers and error records: non-empty, at most
+/// [`MAX_ID_LEN`] bytes, no control characters.
+fn valid_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= MAX_ID_LEN && !id.chars().any(char::is_control)
+}
+
 /// Whether a `Content-Type` header marks a non-JSON payload as the body itself.
 fn is_body_content_type(ct: &str) -> bool {
     let essence = ct.split(';').next().unwrap_or("").trim();
@@ -177,7 +216,7 @@ impl RawArticle {
     /// Checks what serde cannot: ids safe for headers, metadata an object.
     fn validate(&self) -> Result<(), PipelineError> {
         if let Some(id) = &self.id {
-            if id.len() > MAX_ID_LEN || id.chars().any(char::is_control) {
+            if !id.is_empty() && !valid_id(id) {
                 return Err(PipelineError::new(
                     ErrorKind::InvalidSchema,
                     format!("`id` must be at most {MAX_ID_LEN} bytes without control characters"),

@@ -320,13 +320,22 @@ impl fmt::Debug for Secret {
     }
 }
 
-/// `nats://user:pass@host` becomes `nats://***@host`.
+/// `nats://user:pass@host` becomes `nats://***@host`, and so does
+/// `user:pass@host` without a scheme: whatever the URL's form, nothing
+/// before the host's `@` is shown.
 pub fn redact_url(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            format!("{}***{}", &url[..scheme + 3], &url[at..])
-        }
-        _ => url.to_string(),
+    let (scheme, rest) = match url.split_once("://") {
+        Some((scheme, rest)) => (Some(scheme), rest),
+        None => (None, url),
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    let Some((userinfo, _)) = authority.rsplit_once('@') else {
+        return url.to_string();
+    };
+    let after = rest.get(userinfo.len()..).unwrap_or("");
+    match scheme {
+        Some(scheme) => format!("{scheme}://***{after}"),
+        None => format!("***{after}"),
     }
 }
 
@@ -665,6 +674,23 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect()
+    }
+
+    #[test]
+    fn urls_lose_their_credentials_in_every_form() {
+        for (url, shown) in [
+            (
+                "nats://alice:S3cr3t@10.0.0.1:4222",
+                "nats://***@10.0.0.1:4222",
+            ),
+            ("alice:S3cr3t@127.0.0.1:4222", "***@127.0.0.1:4222"),
+            ("tls://t0ken@nats.example/x@y", "tls://***@nats.example/x@y"),
+            ("nats://ädmin:pässwörd@host", "nats://***@host"),
+            ("nats://10.0.0.1:4222", "nats://10.0.0.1:4222"),
+            ("127.0.0.1:4222", "127.0.0.1:4222"),
+        ] {
+            assert_eq!(redact_url(url), shown, "{url}");
+        }
     }
 
     #[test]

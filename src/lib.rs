@@ -20,6 +20,12 @@
 //! - [`templates`]: template learning, the lines each source repeats,
 //!   shared by all instances through a JetStream stream.
 
+// A byte offset into a `&str` that is not a character boundary panics, and
+// news text is rarely ASCII: every slice goes through `get`,
+// `split_at_checked` or offsets found by searching the same string. CI runs
+// clippy with `-D warnings`, so a new `s[a..b]` fails the build.
+#![warn(clippy::string_slice)]
+
 pub mod article;
 pub mod config;
 pub mod dlq;

@@ -102,7 +102,16 @@ fn main() -> ExitCode {
     }
     newsworker::telemetry::init(&log);
     let result = match cli.command {
-        Command::Process { files } => process(&cfg, &files),
+        Command::Process { files } => match process(&cfg, &files) {
+            Ok(0) => Ok(()),
+            Ok(internal) => {
+                eprintln!(
+                    "newsworker: {internal} inputs failed with an internal error (their lines say `internal`); every other line is complete"
+                );
+                return ExitCode::from(EXIT_INTERNAL);
+            }
+            Err(e) => Err(e),
+        },
         Command::Evaluate { dir, text, worst } => {
             newsworker::evaluate::evaluate(&cfg, &dir, text.as_deref()).map(|report| {
                 print!("{}", report.render(worst));
@@ -132,7 +141,13 @@ fn main() -> ExitCode {
     }
 }
 
-fn process(cfg: &Config, files: &[PathBuf]) -> anyhow::Result<()> {
+/// Exit code of `process` when the run finished but some inputs hit an
+/// internal error (a bug, caught and written as that input's error line).
+const EXIT_INTERNAL: u8 = 3;
+
+/// `newsworker process`; returns how many inputs failed with an internal
+/// error.
+fn process(cfg: &Config, files: &[PathBuf]) -> anyhow::Result<usize> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let started = std::time::Instant::now();
@@ -146,7 +161,7 @@ fn process(cfg: &Config, files: &[PathBuf]) -> anyhow::Result<()> {
         errors,
         summary.errors
     );
-    Ok(())
+    Ok(summary.internal)
 }
 
 async fn async_main(cfg: Config, command: Command) -> anyhow::Result<()> {

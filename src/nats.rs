@@ -152,20 +152,15 @@ enum UrlAuth {
 /// Splits `nats://user:pass@host:4222` into the URL without its user info
 /// and the credentials (percent-escapes decoded).
 fn split_userinfo(url: &str) -> (String, Option<UrlAuth>) {
-    let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
+    let Some((scheme, rest)) = url.split_once("://") else {
         return (url.to_string(), None);
     };
-    let authority_end = url[scheme_end..]
-        .find(['/', '?', '#'])
-        .map_or(url.len(), |i| scheme_end + i);
-    let Some(at) = url[scheme_end..authority_end]
-        .rfind('@')
-        .map(|i| scheme_end + i)
-    else {
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    let Some((userinfo, _)) = authority.rsplit_once('@') else {
         return (url.to_string(), None);
     };
-    let userinfo = &url[scheme_end..at];
-    let bare = format!("{}{}", &url[..scheme_end], &url[at + 1..]);
+    let after = rest.get(userinfo.len() + 1..).unwrap_or("");
+    let bare = format!("{scheme}://{after}");
     let auth = match userinfo.split_once(':') {
         Some((user, password)) => {
             UrlAuth::UserPassword(percent_decode(user), percent_decode(password))
@@ -180,9 +175,11 @@ fn percent_decode(s: &str) -> String {
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(v);
+        if b[i] == b'%' {
+            let hex = |k: usize| b.get(k).and_then(|&c| char::from(c).to_digit(16));
+            if let (Some(hi), Some(lo)) = (hex(i + 1), hex(i + 2)) {
+                // Two hex digits make one byte.
+                out.push((hi * 16 + lo) as u8);
                 i += 3;
                 continue;
             }

@@ -2,6 +2,10 @@
 //! JSON lines (from files or stdin), or whole `.html` / `.txt` files, and
 //! writes one JSON line per input, in order: the article, or
 //! `{"id", "error": {"kind", "message"}}`.
+//!
+//! Each input is isolated: a panic while processing one (a bug) becomes
+//! that input's `internal` error line and the run goes on;
+//! [`Summary::internal`] counts them so the command can exit non-zero.
 
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
@@ -11,6 +15,7 @@ use anyhow::Context as _;
 
 use crate::article::ErrorRecord;
 use crate::config::Config;
+use crate::error::{ErrorKind, PipelineError};
 use crate::pipeline::{self, RawMessage};
 use crate::worker::pipeline_options;
 
@@ -21,6 +26,9 @@ pub struct Summary {
     pub articles: usize,
     /// Error lines written, by kind.
     pub errors: std::collections::BTreeMap<String, usize>,
+    /// Inputs whose processing panicked (also counted in `errors` as
+    /// `internal`): a bug in newsworker, never the input's fault.
+    pub internal: usize,
     /// Bytes of input read.
     pub bytes: usize,
 }
@@ -42,13 +50,16 @@ pub fn process(cfg: &Config, files: &[PathBuf], out: &mut impl Write) -> anyhow:
     let mut emit = |msg: RawMessage<'_>, out: &mut dyn Write| -> anyhow::Result<()> {
         progress.inc(1);
         summary.bytes += msg.payload.len();
-        match pipeline::run_with(msg, &opts, templates.as_ref()) {
-            Ok((article, _)) => {
+        match run_isolated(msg, &opts, templates.as_ref()) {
+            Ok(article) => {
                 serde_json::to_writer(&mut *out, &article)?;
                 summary.articles += 1;
             }
             Err(f) => {
                 serde_json::to_writer(&mut *out, &ErrorRecord::new(f.id, &f.error))?;
+                if f.error.kind == ErrorKind::Internal {
+                    summary.internal += 1;
+                }
                 *summary
                     .errors
                     .entry(f.error.kind.as_str().to_string())
@@ -63,12 +74,13 @@ pub fn process(cfg: &Config, files: &[PathBuf], out: &mut impl Write) -> anyhow:
         for_each_line(&mut stdin.lock(), |line| emit(line_message(line), out))
             .context("reading stdin")?;
     }
+    let roots = common_root(files);
     for path in files {
         match whole_file_type(path) {
             Some(content_type) => {
                 let bytes = std::fs::read(path)
                     .with_context(|| format!("cannot read {}", path.display()))?;
-                let id = file_id(path);
+                let id = file_id(path, &roots, &bytes);
                 emit(
                     RawMessage {
                         payload: &bytes,
@@ -115,11 +127,98 @@ pub fn whole_file_type(path: &Path) -> Option<&'static str> {
     }
 }
 
-/// The article id of a file processed whole: its name without extension.
-pub fn file_id(path: &Path) -> String {
-    path.file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "file".into())
+/// Runs the pipeline on one message; a panic becomes its `internal`
+/// failure, with the id the message declares.
+fn run_isolated(
+    msg: RawMessage<'_>,
+    opts: &pipeline::Options,
+    templates: Option<&std::sync::Mutex<crate::templates::Memory>>,
+) -> Result<crate::article::Article, pipeline::Failure> {
+    // The template memory behind its mutex stays usable after a panic
+    // (poisoning is ignored where it is locked), and nothing else is shared.
+    let run = std::panic::AssertUnwindSafe(|| pipeline::run_with(msg, opts, templates));
+    match std::panic::catch_unwind(run) {
+        Ok(result) => result.map(|(article, _)| article),
+        Err(panic) => Err(pipeline::Failure {
+            id: pipeline::input_id(&msg),
+            error: PipelineError::new(
+                ErrorKind::Internal,
+                format!(
+                    "a pipeline stage panicked: {} (a bug in newsworker; please report it with this input)",
+                    crate::worker::panic_message(panic.as_ref())
+                ),
+            ),
+        }),
+    }
+}
+
+/// The longest path part of a whole file's id, in bytes.
+const MAX_NAME: usize = 200;
+
+/// The folder that holds every file of `files` (after making them
+/// absolute), against which whole-file ids are written.
+pub fn common_root(files: &[PathBuf]) -> PathBuf {
+    let mut root: Option<PathBuf> = None;
+    for f in files {
+        let Some(parent) = std::path::absolute(f)
+            .ok()
+            .and_then(|p| p.parent().map(Path::to_path_buf))
+        else {
+            continue;
+        };
+        root = Some(match root {
+            None => parent,
+            Some(r) => r
+                .components()
+                .zip(parent.components())
+                .take_while(|(a, b)| a == b)
+                .map(|(a, _)| a)
+                .collect(),
+        });
+    }
+    root.unwrap_or_default()
+}
+
+/// The article id of a file processed whole: its path below `root` (the
+/// common folder of the files named, see [`common_root`]) without the
+/// extension, then `-` and the first 12 hex digits of the SHA-256 of its
+/// bytes. Two files never share an id unless they have the same place and
+/// the same bytes, so `site/a/index.html` and `site/b/index.html` are two
+/// articles, and publishing a file again after it changed is an update.
+pub fn file_id(path: &Path, root: &Path, bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let relative = absolute.strip_prefix(root).unwrap_or(&absolute);
+    let mut name: Vec<String> = relative
+        .parent()
+        .into_iter()
+        .flat_map(Path::components)
+        .filter_map(|c| match c {
+            std::path::Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .collect();
+    name.push(
+        path.file_stem()
+            .map_or_else(|| "file".into(), |s| s.to_string_lossy().into_owned()),
+    );
+    let digest = Sha256::digest(bytes);
+    // Ids travel in headers: no control characters, and a bounded length
+    // (the end of a long path is what tells files apart).
+    let mut id: String = name
+        .join("/")
+        .chars()
+        .map(|c| if c.is_control() { '_' } else { c })
+        .collect();
+    if id.len() > MAX_NAME {
+        id = id.split_off(id.ceil_char_boundary(id.len() - MAX_NAME));
+    }
+    id.push('-');
+    for b in &digest[..6] {
+        use std::fmt::Write as _;
+        let _ = write!(id, "{b:02x}");
+    }
+    id
 }
 
 fn line_message(line: &[u8]) -> RawMessage<'_> {

@@ -15,7 +15,7 @@ use futures::stream::{FuturesUnordered, StreamExt};
 
 use crate::article::{Input, RawArticle};
 use crate::config::{Config, Mode};
-use crate::offline::{file_id, for_each_line, whole_file_type};
+use crate::offline::{common_root, file_id, for_each_line, whole_file_type};
 use crate::worker::json_headers;
 
 /// Publish acknowledgements awaited at once.
@@ -62,26 +62,30 @@ pub fn subject_for(input_subject: &str, source: Option<&str>) -> String {
     }
 }
 
+/// The articles of `files`, ready to publish, and the inputs refused.
 fn prepare(cfg: &Config, files: &[PathBuf]) -> anyhow::Result<(Vec<Outgoing>, Vec<String>)> {
-    let mut out = Vec::new();
+    let mut out = Ids::default();
     let mut refused = Vec::new();
+    let root = common_root(files);
     for path in files {
         if let Some(content_type) = whole_file_type(path) {
             let bytes =
                 std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+            let id = file_id(path, &root, &bytes);
             // Sent as bytes, so the worker detects the page's own encoding.
             use base64::Engine as _;
             let raw = RawArticle {
-                id: Some(file_id(path)),
+                id: Some(id.clone()),
                 body_base64: Some(base64::engine::general_purpose::STANDARD.encode(&bytes)),
                 content_type: Some(content_type.to_string()),
                 ..RawArticle::default()
             };
-            out.push(Outgoing {
+            let o = Outgoing {
                 subject: subject_for(&cfg.input.subject, None),
-                id: file_id(path),
+                id,
                 payload: Bytes::from(serde_json::to_vec(&raw)?),
-            });
+            };
+            out.push(o, path.display().to_string(), &mut refused);
             continue;
         }
         let file =
@@ -90,18 +94,51 @@ fn prepare(cfg: &Config, files: &[PathBuf]) -> anyhow::Result<(Vec<Outgoing>, Ve
         let mut line_no = 0;
         for_each_line(&mut reader, |line| {
             line_no += 1;
+            let place = format!("{}:{line_no}", path.display());
             match Input::parse(line, None) {
-                Ok(input) => out.push(Outgoing {
-                    subject: subject_for(&cfg.input.subject, input.raw.source.as_deref()),
-                    id: input.article_id(None),
-                    payload: Bytes::copy_from_slice(line),
-                }),
-                Err(e) => refused.push(format!("{}:{line_no}: {e}", path.display())),
+                Ok(input) => {
+                    let o = Outgoing {
+                        subject: subject_for(&cfg.input.subject, input.raw.source.as_deref()),
+                        id: input.article_id(None),
+                        payload: Bytes::copy_from_slice(line),
+                    };
+                    out.push(o, place, &mut refused);
+                }
+                Err(e) => refused.push(format!("{place}: {e}")),
             }
             Ok(())
         })?;
     }
-    Ok((out, refused))
+    Ok((out.outgoing, refused))
+}
+
+/// The articles of one run with the place each id was first seen, so that
+/// two different articles under one id are reported rather than one of
+/// them silently stored as "already present".
+#[derive(Default)]
+struct Ids {
+    outgoing: Vec<Outgoing>,
+    /// Article id -> (where it was first seen, a hash of its payload).
+    seen: std::collections::HashMap<String, (String, [u8; 32])>,
+}
+
+impl Ids {
+    fn push(&mut self, o: Outgoing, place: String, refused: &mut Vec<String>) {
+        use sha2::{Digest, Sha256};
+        let hash: [u8; 32] = Sha256::digest(&o.payload).into();
+        match self.seen.get(&o.id) {
+            Some((first, h)) if *h != hash => refused.push(format!(
+                "{place}: article id {:?} is already used by {first} for a different article; give each article its own `id`",
+                o.id
+            )),
+            // The same article twice: the input stream stores it once.
+            Some(_) => self.outgoing.push(o),
+            None => {
+                self.seen.insert(o.id.clone(), (place, hash));
+                self.outgoing.push(o);
+            }
+        }
+    }
 }
 
 /// Publishes every article in `files`.

@@ -90,7 +90,9 @@ pub fn subject_token(source: &str) -> String {
         })
         .collect();
     if t.len() > 64 {
-        t = format!("{}_{:016x}", &t[..46], fingerprint(source));
+        // Every character is ASCII by now, so any byte is a boundary.
+        t.truncate(46);
+        t = format!("{t}_{:016x}", fingerprint(source));
     }
     if t.is_empty() {
         t.push('_');

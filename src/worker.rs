@@ -38,6 +38,9 @@ pub const HDR_ERROR: &str = "Newsworker-Error";
 pub const HDR_SOURCE_SUBJECT: &str = "Newsworker-Source-Subject";
 /// Header with how many times the input was delivered.
 pub const HDR_DELIVERIES: &str = "Newsworker-Deliveries";
+/// Header with the article id of the input, when it declared one (its `id`
+/// field, else its `Nats-Msg-Id`) or got far enough to be given one.
+pub const HDR_ARTICLE_ID: &str = "Newsworker-Article-Id";
 
 /// How long one pull request waits for messages. Bounds how long shutdown
 /// waits for an outstanding pull to end.
@@ -202,7 +205,15 @@ pub async fn run_pipeline(shared: &Arc<Shared>, d: &Delivery<'_>) -> Result<Arti
     let payload = d.payload.clone();
     let content_type = header(d.headers, "Content-Type").map(str::to_string);
     let msg_id = header(d.headers, "Nats-Msg-Id").map(str::to_string);
-    let msg_id_for_log = msg_id.clone();
+    // The id for a failure without one from the pipeline (a panic, the
+    // deadline): the payload's own `id`, else the message id.
+    let declared = || {
+        pipeline::input_id(&RawMessage {
+            payload: d.payload,
+            content_type: None,
+            msg_id: msg_id.as_deref(),
+        })
+    };
     let inner = Arc::clone(shared);
     let deadline = shared.cfg.pipeline.deadline.0;
     // A few articles per CPU at a time: more would only share the cores,
@@ -213,13 +224,16 @@ pub async fn run_pipeline(shared: &Arc<Shared>, d: &Delivery<'_>) -> Result<Arti
         .acquire()
         .await
         .expect("the CPU semaphore is never closed");
-    let work = run_blocking(msg_id.clone(), move || {
-        let raw = RawMessage {
-            payload: &payload,
-            content_type: content_type.as_deref(),
-            msg_id: msg_id.as_deref(),
-        };
-        pipeline::run_with(raw, &inner.opts, inner.templates.as_deref())
+    let work = run_blocking(declared(), {
+        let msg_id = msg_id.clone();
+        move || {
+            let raw = RawMessage {
+                payload: &payload,
+                content_type: content_type.as_deref(),
+                msg_id: msg_id.as_deref(),
+            };
+            pipeline::run_with(raw, &inner.opts, inner.templates.as_deref())
+        }
     });
     // The blocking thread cannot be stopped; past the deadline its result is
     // dropped and the message is dead-lettered (input guards such as the
@@ -227,13 +241,14 @@ pub async fn run_pipeline(shared: &Arc<Shared>, d: &Delivery<'_>) -> Result<Arti
     let (article, observation) = match tokio::time::timeout(deadline, work).await {
         Ok(result) => result?,
         Err(_) => {
+            let id = declared();
             tracing::warn!(
-                id = msg_id_for_log.as_deref().unwrap_or(""),
+                id = id.as_deref().unwrap_or(""),
                 ?deadline,
                 "Processing went past the deadline; dead-lettering as timeout."
             );
             return Err(Failure {
-                id: msg_id_for_log,
+                id,
                 error: PipelineError::new(
                     ErrorKind::Timeout,
                     format!(
@@ -302,7 +317,7 @@ async fn deliver(
 ) -> Outcome {
     let article = match result {
         Ok(article) => article,
-        Err(f) => return dead_letter(shared, d, &f.error).await,
+        Err(f) => return dead_letter(shared, d, f.id.as_deref(), &f.error).await,
     };
     let subject = shared
         .cfg
@@ -314,7 +329,7 @@ async fn deliver(
                 ErrorKind::Internal,
                 format!("cannot serialise article: {e}"),
             );
-            return dead_letter(shared, d, &err).await;
+            return dead_letter(shared, d, Some(&article.id), &err).await;
         }
     };
     if body.len() > shared.max_message {
@@ -326,7 +341,7 @@ async fn deliver(
                 shared.max_message
             ),
         );
-        return dead_letter(shared, d, &err).await;
+        return dead_letter(shared, d, Some(&article.id), &err).await;
     }
     match shared
         .sink
@@ -348,6 +363,7 @@ async fn deliver(
             transient(
                 shared,
                 d,
+                &article.id,
                 format!("publishing the article to {subject} failed: {e}"),
             )
             .await
@@ -357,7 +373,7 @@ async fn deliver(
 
 /// A transient failure: retry with backoff, or dead-letter as
 /// `max_deliveries` when this was the last delivery the consumer allows.
-async fn transient(shared: &Arc<Shared>, d: &Delivery<'_>, reason: String) -> Outcome {
+async fn transient(shared: &Arc<Shared>, d: &Delivery<'_>, id: &str, reason: String) -> Outcome {
     if d.delivered >= shared.cfg.worker.max_deliver {
         let err = PipelineError::new(
             ErrorKind::MaxDeliveries,
@@ -366,7 +382,7 @@ async fn transient(shared: &Arc<Shared>, d: &Delivery<'_>, reason: String) -> Ou
                 d.delivered
             ),
         );
-        return dead_letter(shared, d, &err).await;
+        return dead_letter(shared, d, Some(id), &err).await;
     }
     Outcome::Retry {
         delay: shared.cfg.backoff(d.delivered),
@@ -375,8 +391,14 @@ async fn transient(shared: &Arc<Shared>, d: &Delivery<'_>, reason: String) -> Ou
 }
 
 /// Publishes the original payload, byte for byte, with its own headers and
-/// the error headers, to `news.dlq.<kind>`.
-async fn dead_letter(shared: &Arc<Shared>, d: &Delivery<'_>, err: &PipelineError) -> Outcome {
+/// the error headers, to `news.dlq.<kind>`. `id` is the article id when it
+/// is known (`Newsworker-Article-Id`).
+async fn dead_letter(
+    shared: &Arc<Shared>,
+    d: &Delivery<'_>,
+    id: Option<&str>,
+    err: &PipelineError,
+) -> Outcome {
     let mut headers = HeaderMap::new();
     if let Some(original) = d.headers {
         for (name, values) in original.iter() {
@@ -395,6 +417,9 @@ async fn dead_letter(shared: &Arc<Shared>, d: &Delivery<'_>, err: &PipelineError
         if let Some(id) = &d.fallback_id {
             headers.insert("Nats-Msg-Id", id.as_str());
         }
+    }
+    if let Some(id) = id.or_else(|| header(d.headers, "Nats-Msg-Id")) {
+        headers.insert(HDR_ARTICLE_ID, header_safe(id).as_str());
     }
     headers.insert(HDR_ERROR_KIND, err.kind.as_str());
     headers.insert(HDR_ERROR, header_safe(&err.message).as_str());
@@ -439,17 +464,12 @@ fn header_safe(s: &str) -> String {
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
-    if out.len() > 1024 {
-        let mut end = 1024;
-        while !out.is_char_boundary(end) {
-            end -= 1;
-        }
-        out.truncate(end);
-    }
+    out.truncate(out.floor_char_boundary(1024));
     out
 }
 
-fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+/// The message a caught panic carried.
+pub fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
     if let Some(s) = panic.downcast_ref::<&str>() {
         (*s).to_string()
     } else if let Some(s) = panic.downcast_ref::<String>() {

@@ -15,6 +15,7 @@ mod jetstream_flow;
 mod metrics;
 mod offline;
 mod properties;
+mod realworld;
 mod reliability;
 mod replay;
 mod schemas;

@@ -123,13 +123,11 @@ pub fn simhash(text: &str) -> u64 {
             continue;
         }
         if w.chars().any(is_cjk) {
-            let mut start = 0;
-            for (i, c) in w.char_indices().skip(1) {
-                tokens.push(&w[start..i]);
-                start = i;
-                let _ = c;
-            }
-            tokens.push(&w[start..]);
+            // One token per character.
+            tokens.extend(
+                w.char_indices()
+                    .filter_map(|(i, c)| w.get(i..i + c.len_utf8())),
+            );
         } else {
             tokens.push(w);
         }

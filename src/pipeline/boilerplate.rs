@@ -970,7 +970,10 @@ fn judge(block: &str, norm: &str, words: usize, title: Option<&str>) -> Verdict 
         let starts_word = |m: &aho_corasick::Match| {
             m.start() == 0
                 || norm.as_bytes()[m.start() - 1] == b' '
-                || norm[m.start()..].chars().next().is_some_and(is_cjk)
+                || norm
+                    .get(m.start()..)
+                    .and_then(|rest| rest.chars().next())
+                    .is_some_and(is_cjk)
         };
         if let Some(m) = phrases
             .contains
@@ -998,7 +1001,7 @@ fn judge(block: &str, norm: &str, words: usize, title: Option<&str>) -> Verdict 
         {
             let reason = phrases.prefix_reasons[m.pattern().as_usize()];
             if best.is_none_or(|(len, _)| m.end() > len)
-                && ends_word(norm, &norm[..m.end()])
+                && ends_word(norm, m.end())
                 && (!matches!(reason, Reason::Byline) || looks_like_byline(block, words))
             {
                 best = Some((m.end(), reason));
@@ -1021,10 +1024,14 @@ fn judge(block: &str, norm: &str, words: usize, title: Option<&str>) -> Verdict 
     }
 }
 
-/// Whether `phrase`, found at the start of `text`, ends at a word boundary.
-/// Scripts written without spaces (CJK) have no boundaries to check.
-fn ends_word(text: &str, phrase: &str) -> bool {
-    match text[phrase.len()..].chars().next() {
+/// Whether a phrase found at the start of `text`, `len` bytes long, ends at
+/// a word boundary. Scripts written without spaces (CJK) have no boundaries
+/// to check.
+fn ends_word(text: &str, len: usize) -> bool {
+    let Some((phrase, rest)) = text.split_at_checked(len) else {
+        return false;
+    };
+    match rest.chars().next() {
         None | Some(' ') => true,
         Some(next) => is_cjk(next) || phrase.chars().next_back().is_some_and(is_cjk),
     }

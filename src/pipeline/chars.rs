@@ -116,6 +116,28 @@ pub fn to_lower(s: &str) -> String {
     out
 }
 
+/// `s` without its first characters when, lower-cased, they are `lower`
+/// (itself lower case): the rest of the original, so no offset measured in
+/// a lower-cased copy is ever used on it (some letters change length when
+/// lower-cased, like Turkish `İ`). `None` when `s` does not start so, or
+/// when `lower` ends inside one character's lower-case form.
+pub fn strip_prefix_lowered<'a>(s: &'a str, lower: &str) -> Option<&'a str> {
+    let mut want = lower.chars();
+    let mut pending = want.next();
+    for (i, c) in s.char_indices() {
+        let Some(_) = pending else {
+            return s.get(i..);
+        };
+        for l in c.to_lowercase() {
+            if pending != Some(l) {
+                return None;
+            }
+            pending = want.next();
+        }
+    }
+    pending.is_none().then_some("")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,5 +161,18 @@ mod tests {
         for s in ["ÉCOLE İstanbul ДОМ مرحبا", "ΟΔΟΣ ΣΟΦΙΑΣ"] {
             assert_eq!(to_lower(s), s.to_lowercase());
         }
+    }
+
+    #[test]
+    fn a_prefix_is_stripped_from_the_original_whatever_lower_casing_does() {
+        assert_eq!(strip_prefix_lowered("By Jane", "by"), Some(" Jane"));
+        assert_eq!(strip_prefix_lowered("BY", "by"), Some(""));
+        assert_eq!(strip_prefix_lowered("DİLEK YILMAZ", "di"), None);
+        assert_eq!(strip_prefix_lowered("İSMAİL", "i\u{307}s"), Some("MAİL"));
+        assert_eq!(strip_prefix_lowered("VON JENS", "von"), Some(" JENS"));
+        assert_eq!(strip_prefix_lowered("Vo", "von"), None);
+        assert_eq!(strip_prefix_lowered("ΐ test", "ΐ"), Some(" test"));
+        assert_eq!(strip_prefix_lowered("", ""), Some(""));
+        assert_eq!(strip_prefix_lowered("abc", ""), Some("abc"));
     }
 }

@@ -75,11 +75,9 @@ fn sample(paragraphs: &[String]) -> String {
         if room == 0 {
             break;
         }
-        let mut end = p.len().min(room);
-        while !p.is_char_boundary(end) {
-            end -= 1;
+        if let Some(head) = p.get(..p.floor_char_boundary(room)) {
+            out.push_str(head);
         }
-        out.push_str(&p[..end]);
         out.push('\n');
     }
     out

@@ -13,6 +13,8 @@ use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime};
 use dom_query::{Document, Matcher, NodeRef};
 use serde_json::Value;
 
+use crate::pipeline::chars;
+
 /// Metadata of a page. Every field is as declared by the page, trimmed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Metadata {
@@ -184,11 +186,15 @@ fn resolve(link: &str, base: Option<&str>) -> String {
     }
     match base {
         Some(base) if link.starts_with('/') => {
-            let origin_end = base
-                .find("://")
-                .and_then(|i| base[i + 3..].find('/').map(|j| i + 3 + j))
-                .unwrap_or(base.len());
-            format!("{}{link}", &base[..origin_end])
+            // The origin is everything before the first `/` of the path.
+            let origin = match base.split_once("://") {
+                Some((scheme, rest)) => {
+                    let host = rest.split('/').next().unwrap_or(rest);
+                    format!("{scheme}://{host}")
+                }
+                None => base.to_string(),
+            };
+            format!("{origin}{link}")
         }
         _ => link.to_string(),
     }
@@ -793,11 +799,12 @@ pub fn clean_byline(text: &str) -> Option<String> {
         }
     }
     loop {
-        let lower = t.to_lowercase();
         let before = t.len();
         for p in BYLINE_PREFIXES {
-            if lower.starts_with(p) {
-                let rest = &t[p.len()..];
+            // Matched on the original, not a lower-cased copy: lower-casing
+            // changes the length of some letters (Turkish İ), so an offset
+            // into the copy is not one into the original.
+            if let Some(rest) = chars::strip_prefix_lowered(&t, p) {
                 // A word prefix must end at a word boundary ("Byron" stays).
                 if p.ends_with(|c: char| c.is_alphabetic())
                     && rest.starts_with(|c: char| c.is_alphanumeric())
@@ -1141,9 +1148,9 @@ pub fn date_published_in_source(html: &str) -> Option<String> {
     const KEY: &str = "datePublished";
     let mut from = 0;
     for _ in 0..8 {
-        let at = from + html[from..].find(KEY)? + KEY.len();
+        let at = from + html.get(from..)?.find(KEY)? + KEY.len();
         from = at;
-        let rest = &html[at..];
+        let rest = html.get(at..)?;
         // Skip the quotes and colon around the value, raw or escaped.
         let value = rest
             .trim_start_matches(['"', '\\', ':', ' ', '\''])
@@ -1151,14 +1158,14 @@ pub fn date_published_in_source(html: &str) -> Option<String> {
             .trim_start_matches([':', ' '])
             .trim_start_matches("&quot;")
             .trim_start_matches(['"', '\\', ' ']);
-        let mut end = value
+        let end = value
             .find(['"', '\\', '&', '\'', '<', ','])
             .unwrap_or(value.len())
             .min(40);
-        while !value.is_char_boundary(end) {
-            end -= 1;
-        }
-        if let Some(d) = normalise_date(&value[..end]) {
+        if let Some(d) = value
+            .get(..value.floor_char_boundary(end))
+            .and_then(normalise_date)
+        {
             return Some(d);
         }
     }
@@ -1239,11 +1246,8 @@ fn labelled_dates(text: &str, byline: Option<&str>) -> TextDates {
         .filter(|b| !b.is_empty())
         .and_then(|b| text.find(b).map(|at| at + b.len()))
         .and_then(|end| {
-            let mut stop = (end + NEAR_BYLINE).min(text.len());
-            while !text.is_char_boundary(stop) {
-                stop -= 1;
-            }
-            parse_date_text(&text[end..stop])
+            let stop = text.floor_char_boundary(end + NEAR_BYLINE);
+            text.get(end..stop).and_then(parse_date_text)
         });
     let toks = tokenize(text);
     let (mut published, mut updated) = (None, None);
@@ -1273,11 +1277,9 @@ fn labelled_dates(text: &str, byline: Option<&str>) -> TextDates {
 pub fn date_at_top(doc: &Document) -> Option<String> {
     let mut text = String::new();
     collect(&doc.root(), &mut text, TOP_OF_PAGE, Reading::Visible);
-    let mut top = text.len().min(TOP_OF_PAGE);
-    while !text.is_char_boundary(top) {
-        top -= 1;
-    }
-    parse_date_text(&text[..top]).map(|d| format_when(When::Day(d)))
+    text.get(..text.floor_char_boundary(TOP_OF_PAGE))
+        .and_then(parse_date_text)
+        .map(|d| format_when(When::Day(d)))
 }
 
 /// Which text [`collect`] reads.
@@ -1419,32 +1421,28 @@ pub fn date_in_url(url: &str) -> Option<NaiveDate> {
             }
         }
     }
+    // Dates written inside a segment, read byte by byte: the rest of the
+    // segment may be in any script.
     for seg in &segs {
         let b = seg.as_bytes();
         for i in 0..b.len() {
             if i > 0 && b[i - 1].is_ascii_digit() {
                 continue;
             }
-            let rest = &seg[i..];
-            if rest.len() >= 10 && rest.as_bytes()[4] == b'-' && rest.as_bytes()[7] == b'-' {
-                if let (Some(y), Some(m), Some(d)) = (
-                    num(&rest[..4], 4),
-                    num(&rest[5..7], 2),
-                    num(&rest[8..10], 2),
-                ) {
-                    if !rest[10..].starts_with(|c: char| c.is_ascii_digit()) {
-                        if let Some(date) = ymd(y, m, d) {
-                            return Some(date);
-                        }
+            let rest = &b[i..];
+            let digit_at = |k: usize| rest.get(k).is_some_and(u8::is_ascii_digit);
+            if rest.len() >= 10 && rest[4] == b'-' && rest[7] == b'-' && !digit_at(10) {
+                if let (Some(y), Some(m), Some(d)) =
+                    (digits(rest, 0, 4), digits(rest, 5, 2), digits(rest, 8, 2))
+                {
+                    if let Some(date) = ymd(y, m, d) {
+                        return Some(date);
                     }
                 }
             }
-            if rest.len() >= 8
-                && rest[..8].bytes().all(|c| c.is_ascii_digit())
-                && !rest[8..].starts_with(|c: char| c.is_ascii_digit())
-            {
+            if rest.len() >= 8 && !digit_at(8) {
                 if let (Some(y), Some(m), Some(d)) =
-                    (num(&rest[..4], 4), num(&rest[4..6], 2), num(&rest[6..8], 2))
+                    (digits(rest, 0, 4), digits(rest, 4, 2), digits(rest, 6, 2))
                 {
                     if let Some(date) = ymd(y, m, d) {
                         return Some(date);
@@ -1457,17 +1455,29 @@ pub fn date_in_url(url: &str) -> Option<NaiveDate> {
 }
 
 fn num(s: &str, len: usize) -> Option<u32> {
-    (s.len() == len && s.bytes().all(|c| c.is_ascii_digit()))
-        .then(|| s.parse().ok())
-        .flatten()
+    digits(s.as_bytes(), 0, len).filter(|_| s.len() == len)
 }
 
+/// The number written by the `len` ASCII digits at `at` in `b`, if they are
+/// all digits.
+fn digits(b: &[u8], at: usize, len: usize) -> Option<u32> {
+    let run = b.get(at..at.checked_add(len)?)?;
+    run.iter().try_fold(0u32, |n, &c| {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        n.checked_mul(10)?.checked_add(u32::from(c - b'0'))
+    })
+}
+
+/// A two-digit day at the start of a URL segment ("04", "04-slug").
 fn num_prefix(s: &str) -> Option<u32> {
-    let digits: &str = &s[..s.bytes().take_while(u8::is_ascii_digit).count()];
-    if digits.len() != 2 || s[2..].starts_with(|c: char| c.is_alphanumeric()) {
+    let n = s.bytes().take_while(u8::is_ascii_digit).count();
+    let rest = s.get(n..).unwrap_or("");
+    if n != 2 || rest.starts_with(|c: char| c.is_alphanumeric()) {
         return None;
     }
-    digits.parse().ok()
+    digits(s.as_bytes(), 0, 2)
 }
 
 /// A plausible publication day: 1990 to 2100.
@@ -1522,10 +1532,11 @@ pub fn parse_datetime(value: &str) -> Option<When> {
         }
     }
     // "+02" offsets without minutes.
-    if v.len() > 19 && v.is_char_boundary(v.len() - 3) {
-        let (head, tail) = v.split_at(v.len() - 3);
-        if (tail.starts_with('+') || tail.starts_with('-'))
-            && tail[1..].bytes().all(|c| c.is_ascii_digit())
+    if let Some((head, tail)) = v.split_at_checked(v.len().saturating_sub(3)) {
+        if head.len() >= 17
+            && tail.len() == 3
+            && (tail.starts_with('+') || tail.starts_with('-'))
+            && tail.bytes().skip(1).all(|c| c.is_ascii_digit())
         {
             if let Ok(t) = DateTime::parse_from_rfc3339(&format!("{head}{tail}:00")) {
                 return Some(When::Instant(t));
@@ -1535,23 +1546,22 @@ pub fn parse_datetime(value: &str) -> Option<When> {
     if let Ok(t) = DateTime::parse_from_rfc2822(v) {
         return Some(When::Instant(t));
     }
-    if v.ends_with(" UTC") || v.ends_with(" GMT") {
-        let head = &v[..v.len() - 4];
+    if let Some(head) = v.strip_suffix(" UTC").or_else(|| v.strip_suffix(" GMT")) {
         for f in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"] {
             if let Ok(t) = NaiveDateTime::parse_from_str(head, f) {
                 return Some(When::Instant(t.and_utc().fixed_offset()));
             }
         }
     }
-    let head = v.get(..10).unwrap_or(v);
+    let (head, rest) = v.split_at_checked(10).unwrap_or((v, ""));
     if let Ok(d) = NaiveDate::parse_from_str(head, "%Y-%m-%d") {
-        let rest = &v[head.len()..];
         if rest.is_empty() || rest.starts_with(['T', ' ', 't']) {
             return ymd(d.year() as u32, d.month(), d.day()).map(When::Day);
         }
     }
     if v.len() == 8 {
-        if let (Some(y), Some(m), Some(d)) = (num(&v[..4], 4), num(&v[4..6], 2), num(&v[6..], 2)) {
+        let b = v.as_bytes();
+        if let (Some(y), Some(m), Some(d)) = (digits(b, 0, 4), digits(b, 4, 2), digits(b, 6, 2)) {
             return ymd(y, m, d).map(When::Day);
         }
     }
@@ -1625,14 +1635,35 @@ fn tokenize(text: &str) -> Vec<Tok> {
             toks.push(if cur_num { Tok::Num(s) } else { Tok::Word(s) });
         }
     };
-    for c in text.chars() {
-        let digit = match c {
-            '0'..='9' => Some(c),
-            '\u{660}'..='\u{669}' => char::from_digit(c as u32 - 0x660, 10),
-            '\u{6f0}'..='\u{6f9}' => char::from_digit(c as u32 - 0x6f0, 10),
-            _ => None,
-        };
-        if let Some(d) = digit {
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if cjk_numeral(c).is_some() {
+            // CJK numerals are a number only before a date or time unit
+            // ("二〇二四年三月五日"); elsewhere they are words ("一个").
+            let mut run = String::from(c);
+            while let Some(&n) = chars.peek().filter(|&&n| cjk_numeral(n).is_some()) {
+                run.push(n);
+                chars.next();
+            }
+            match cjk_number(&run)
+                .filter(|_| chars.peek().is_some_and(|n| "年月日号時时".contains(*n)))
+            {
+                Some(n) => {
+                    flush(&mut cur, cur_num, &mut toks);
+                    toks.push(Tok::Num(n.to_string()));
+                    cur_num = false;
+                }
+                None => {
+                    if cur_num {
+                        flush(&mut cur, cur_num, &mut toks);
+                    }
+                    cur_num = false;
+                    cur.push_str(&run);
+                }
+            }
+            continue;
+        }
+        if let Some(d) = decimal_digit(c) {
             if !cur_num {
                 flush(&mut cur, cur_num, &mut toks);
             }
@@ -1653,6 +1684,64 @@ fn tokenize(text: &str) -> Vec<Tok> {
     }
     flush(&mut cur, cur_num, &mut toks);
     toks
+}
+
+/// The value of a decimal digit of any script (ASCII, Arabic-Indic,
+/// Persian, Devanagari, Bengali, Thai, full-width...), as an ASCII digit.
+fn decimal_digit(c: char) -> Option<char> {
+    /// The zero of each script's run of ten decimal digits.
+    const ZEROS: &[u32] = &[
+        0x30, 0x660, 0x6F0, 0x7C0, 0x966, 0x9E6, 0xA66, 0xAE6, 0xB66, 0xBE6, 0xC66, 0xCE6, 0xD66,
+        0xDE6, 0xE50, 0xED0, 0xF20, 0x1040, 0x1090, 0x17E0, 0x1810, 0x1946, 0x19D0, 0xFF10,
+    ];
+    let u = c as u32;
+    ZEROS
+        .iter()
+        .find(|&&z| (z..z + 10).contains(&u))
+        .and_then(|&z| char::from_digit(u - z, 10))
+}
+
+/// The value of a CJK numeral character (`十` is ten).
+fn cjk_numeral(c: char) -> Option<u32> {
+    Some(match c {
+        '〇' | '零' => 0,
+        '一' => 1,
+        '二' => 2,
+        '三' => 3,
+        '四' => 4,
+        '五' => 5,
+        '六' => 6,
+        '七' => 7,
+        '八' => 8,
+        '九' => 9,
+        '十' => 10,
+        _ => return None,
+    })
+}
+
+/// A run of CJK numerals as a number: digit by digit ("二〇二四" is 2024),
+/// or with a ten ("十二" 12, "二十五" 25, "三十" 30).
+fn cjk_number(run: &str) -> Option<u32> {
+    let digits: Vec<u32> = run.chars().filter_map(cjk_numeral).collect();
+    match digits.iter().position(|&d| d == 10) {
+        None => digits
+            .iter()
+            .try_fold(0u32, |n, &d| n.checked_mul(10)?.checked_add(d)),
+        Some(at) => {
+            let (tens, units) = (&digits[..at], &digits[at + 1..]);
+            let tens = match tens {
+                [] => 1,
+                [t] if *t < 10 => *t,
+                _ => return None,
+            };
+            let units = match units {
+                [] => 0,
+                [u] if *u < 10 => *u,
+                _ => return None,
+            };
+            Some(tens * 10 + units)
+        }
+    }
 }
 
 /// Words skipped between a day, a month and a year ("4 de septiembre de",
@@ -1786,6 +1875,23 @@ fn date_label(toks: &[Tok], start: usize) -> DateLabel {
     DateLabel::None
 }
 
+/// A date written the Chinese, Japanese or Korean way starting at token
+/// `i`: year 年 month 月 day 日 ("2024年3月5日", "2024년 3월 5일").
+fn cjk_date_at(toks: &[Tok], i: usize) -> Option<NaiveDate> {
+    let unit = |k: usize, units: &[char]| match toks.get(i + k) {
+        Some(Tok::Word(w)) => w.starts_with(units),
+        _ => false,
+    };
+    let number = |k: usize| match toks.get(i + k) {
+        Some(Tok::Num(s)) if s.len() <= 4 => s.parse::<u32>().ok(),
+        _ => None,
+    };
+    if !(unit(1, &['年', '년']) && unit(3, &['月', '월']) && unit(5, &['日', '号', '일'])) {
+        return None;
+    }
+    ymd(number(0)?, number(2)?, number(4)?)
+}
+
 /// The first date at or after token `from`: the index of its first token
 /// and the date.
 fn date_in_tokens(toks: &[Tok], from: usize) -> Option<(usize, NaiveDate)> {
@@ -1852,6 +1958,9 @@ fn date_in_tokens(toks: &[Tok], from: usize) -> Option<(usize, NaiveDate)> {
                         }
                     }
                 }
+            }
+            Tok::Num(a) if a.len() == 4 && cjk_date_at(toks, i).is_some() => {
+                return cjk_date_at(toks, i).map(|d| (i, d));
             }
             Tok::Num(a) => {
                 // a sep b sep c, with the same separator.
@@ -2250,6 +2359,32 @@ mod tests {
         );
         assert_eq!(date_in_url("https://x.example/2025/09/slug"), None);
         assert_eq!(date_in_url("https://x.example/a/123456789012"), None);
+    }
+
+    #[test]
+    fn urls_dates_and_bylines_in_any_script_are_read_without_panicking() {
+        // Each of these panicked on a byte offset inside a character.
+        let d = NaiveDate::from_ymd_opt(2024, 3, 5);
+        assert_eq!(date_in_url("https://example.com/news/مقال-جديد"), None);
+        assert_eq!(date_in_url("https://例子.测试/👍🏽/文章"), None);
+        assert_eq!(date_in_url("https://site.ru/2024/03/05/новости-дня"), d);
+        assert_eq!(date_in_url("https://x.example/新闻/20240305/文章.html"), d);
+        assert_eq!(date_in_url("https://x.example/مقال-2024-03-05-جديد"), d);
+        assert_eq!(
+            date_in_url("https://x.example/%D9%85%D9%82%D8%A7%D9%84"),
+            None
+        );
+        assert_eq!(parse_datetime("1月1日"), None);
+        assert_eq!(parse_datetime("‏ 񰀀x"), None);
+        assert_eq!(parse_datetime("👍🏽👍🏽"), None);
+        assert_eq!(
+            clean_byline("DİLEK YILMAZ").as_deref(),
+            Some("DİLEK YILMAZ")
+        );
+        assert_eq!(
+            clean_byline("VON JENS GROẞMANN").as_deref(),
+            Some("JENS GROẞMANN")
+        );
     }
 
     #[test]

@@ -102,7 +102,7 @@ pub fn run_with(
 ) -> Result<(Article, Option<Observation>), Failure> {
     if msg.payload.len() > opts.max_payload {
         return Err(Failure::new(
-            msg.msg_id.map(str::to_string),
+            input_id(&msg),
             ErrorKind::TooLarge,
             format!(
                 "payload is {} bytes, over the limit of {} (input.max_payload)",
@@ -114,11 +114,13 @@ pub fn run_with(
     let input =
         stage("parse", || Input::parse(msg.payload, msg.content_type)).map_err(|error| {
             Failure {
-                id: msg.msg_id.map(str::to_string),
+                id: input_id(&msg),
                 error,
             }
         })?;
     let id = input.article_id(msg.msg_id);
+    #[cfg(debug_assertions)]
+    test_panic(&id);
     let Input { raw, body } = input;
 
     // decode + extract
@@ -241,6 +243,24 @@ pub fn run_with(
         )
     });
     Ok((article, observation))
+}
+
+/// The id a message declares, for its error record when it cannot become
+/// an article: the payload's `id` field (read even from a payload that is
+/// not a valid raw article), else its `Nats-Msg-Id`.
+pub fn input_id(msg: &RawMessage<'_>) -> Option<String> {
+    crate::article::declared_id(msg.payload)
+        .or_else(|| msg.msg_id.filter(|m| !m.is_empty()).map(str::to_string))
+}
+
+/// Debug builds only: panics on the article whose id is the value of
+/// `NEWSWORKER_TEST_PANIC_ID`, so tests can prove that a panic in a stage
+/// is isolated to its message. Release builds have no such hook.
+#[cfg(debug_assertions)]
+fn test_panic(id: &str) {
+    if std::env::var_os("NEWSWORKER_TEST_PANIC_ID").is_some_and(|v| v == id) {
+        panic!("test panic on article {id} (NEWSWORKER_TEST_PANIC_ID)");
+    }
 }
 
 /// Counts the removed lines by reason ([`crate::observe::BOILERPLATE_LINES`]).

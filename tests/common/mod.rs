@@ -2,6 +2,7 @@
 //! readers for what landed in the streams.
 
 pub mod corpus;
+pub mod gen;
 pub mod schemas;
 
 use std::collections::HashMap;
