@@ -92,7 +92,14 @@ fn seed_article_as_a_text_file_is_processed_whole() {
     assert!(out.status.success());
     let first = String::from_utf8(out.stdout).unwrap();
     let article: Article = schemas::output_line(first.lines().next().unwrap()).expect("an article");
-    assert_eq!(article.id, "seed-article");
+    // Named after the file and its bytes: the name, then 12 hex digits.
+    let (name, hash) = article.id.rsplit_once('-').unwrap();
+    assert_eq!(name, "seed-article");
+    assert!(
+        hash.len() == 12 && hash.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{}",
+        article.id
+    );
     assert_seed(&article);
 }
 
