@@ -234,8 +234,8 @@ pub struct TemplatesConfig {
 
 impl TemplatesConfig {
     /// The learning settings.
-    pub fn settings(&self) -> crate::templates::Settings {
-        crate::templates::Settings {
+    pub fn settings(&self) -> crate::pipeline::templates::Settings {
+        crate::pipeline::templates::Settings {
             window: self.window,
             min_articles: self.min_articles,
             min_share: self.min_share,

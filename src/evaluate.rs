@@ -21,7 +21,8 @@ use serde::Deserialize;
 use unicode_normalization::UnicodeNormalization;
 
 use crate::config::Config;
-use crate::pipeline::{self, boilerplate::is_cjk, RawMessage};
+use crate::pipeline::{self, RawMessage};
+use crate::text::words::is_cjk;
 use crate::worker::pipeline_options;
 
 /// The labelled facts about one page.

@@ -40,5 +40,5 @@ pub mod progress;
 pub mod publisher;
 pub mod status;
 pub mod telemetry;
-pub mod templates;
+pub mod text;
 pub mod worker;

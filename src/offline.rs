@@ -41,7 +41,7 @@ pub fn process(cfg: &Config, files: &[PathBuf], out: &mut impl Write) -> anyhow:
     let templates = cfg
         .templates
         .enabled
-        .then(|| std::sync::Mutex::new(crate::templates::Memory::new(cfg.templates.settings())));
+        .then(|| std::sync::Mutex::new(crate::pipeline::templates::Memory::new(cfg.templates.settings())));
     let mut summary = Summary::default();
     let started = Instant::now();
     let whole_files = files.iter().all(|f| whole_file_type(f).is_some()) && !files.is_empty();
@@ -132,7 +132,7 @@ pub fn whole_file_type(path: &Path) -> Option<&'static str> {
 fn run_isolated(
     msg: RawMessage<'_>,
     opts: &pipeline::Options,
-    templates: Option<&std::sync::Mutex<crate::templates::Memory>>,
+    templates: Option<&std::sync::Mutex<crate::pipeline::templates::Memory>>,
 ) -> Result<crate::article::Article, pipeline::Failure> {
     // The template memory behind its mutex stays usable after a panic
     // (poisoning is ignored where it is locked), and nothing else is shared.

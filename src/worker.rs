@@ -28,7 +28,7 @@ use crate::config::{Config, Mode};
 use crate::error::{ErrorKind, PipelineError};
 use crate::observe::{self, Health, Stats};
 use crate::pipeline::{self, Failure, RawMessage};
-use crate::templates::Memory;
+use crate::pipeline::templates::Memory;
 
 /// Header naming the error kind of a dead letter.
 pub const HDR_ERROR_KIND: &str = "Newsworker-Error-Kind";
@@ -260,7 +260,7 @@ pub async fn run_pipeline(shared: &Arc<Shared>, d: &Delivery<'_>) -> Result<Arti
         }
     };
     if let (Some(obs), Some(js)) = (observation, &shared.templates_js) {
-        crate::templates::publish(js, &shared.cfg, &obs);
+        crate::nats::templates_sync::publish(js, &shared.cfg, &obs);
     }
     Ok(article)
 }
@@ -567,7 +567,7 @@ async fn run_jetstream(
     if let Some(memory) = &shared.templates {
         // Learn what the other instances (and earlier runs) saw before
         // taking work, then keep following them.
-        crate::templates::follow(&js, &shared.cfg, Arc::clone(memory), TEMPLATE_WARM_UP).await?;
+        crate::nats::templates_sync::follow(&js, &shared.cfg, Arc::clone(memory), TEMPLATE_WARM_UP).await?;
         shared.templates_js = Some(js);
     }
     let shared = Arc::new(shared);

@@ -16,7 +16,7 @@ use std::sync::Mutex;
 use arbitrary::{Arbitrary, Unstructured};
 use newsworker::article::Article;
 use newsworker::pipeline::{self, Options, RawMessage};
-use newsworker::templates::{Memory, Settings};
+use newsworker::pipeline::templates::{Memory, Settings};
 use proptest::prelude::*;
 
 use crate::common::gen::{self, Body, JsonLd, Meta, Page, Prose, RawCase, Text, Url};

@@ -10,7 +10,7 @@ use std::sync::Mutex;
 
 use libfuzzer_sys::fuzz_target;
 use newsworker::pipeline::{self, Options, RawMessage};
-use newsworker::templates::{Memory, Settings};
+use newsworker::pipeline::templates::{Memory, Settings};
 
 #[path = "../../tests/common/gen.rs"]
 #[allow(dead_code)]

@@ -6,8 +6,8 @@ use crate::article::{
     Article, Boilerplate, Fingerprint, Language, RawArticle, RemovedLine, WorkerInfo,
     SCHEMA_VERSION,
 };
-use crate::pipeline::boilerplate::{is_cjk, word_count};
-use crate::pipeline::chars;
+use crate::text::chars;
+use crate::text::words::{is_cjk, word_count};
 use crate::pipeline::clean::clean_block;
 use crate::pipeline::extract::Metadata;
 
@@ -92,7 +92,7 @@ fn word_count_exact(p: &str) -> usize {
 /// when it is a date (ISO 8601, RFC 2822 or date text in several languages),
 /// else the value as declared.
 pub fn normalise_time(value: &str) -> String {
-    crate::pipeline::metadata::normalise_date(value).unwrap_or_else(|| value.trim().to_string())
+    crate::text::dates::normalise_date(value).unwrap_or_else(|| value.trim().to_string())
 }
 
 /// SHA-256 and 64-bit SimHash (over word 3-shingles) of the text.

@@ -9,15 +9,13 @@
 //! tested on its own and the worker runs [`run`] on a blocking thread.
 
 pub mod assemble;
-pub mod blocks;
 pub mod boilerplate;
-pub mod chars;
 pub mod clean;
 pub mod decode;
 pub mod extract;
 pub mod guard;
-pub mod langid;
 pub mod language;
+pub mod templates;
 pub mod metadata;
 
 use std::sync::Mutex;
@@ -25,7 +23,7 @@ use std::sync::Mutex;
 use crate::article::{Article, Body, Input, WorkerInfo};
 use crate::error::{ErrorKind, PipelineError};
 use crate::observe::stage;
-use crate::templates::{self, Memory, Observation};
+use templates::{Memory, Observation};
 
 /// Options of the pipeline (the `pipeline` config section plus the limits it
 /// enforces).
@@ -199,7 +197,7 @@ pub fn run_with(
     // Template learning needs the normalised lines first; the boilerplate
     // stage reuses them.
     let norms: Vec<String> = if templates.is_some() {
-        blocks.iter().map(|b| boilerplate::normalise(b)).collect()
+        blocks.iter().map(|b| crate::text::words::normalise(b)).collect()
     } else {
         Vec::new()
     };

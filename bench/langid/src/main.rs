@@ -1,4 +1,4 @@
-//! newsworker's language identifier (`pipeline::langid`, what the language
+//! newsworker's language identifier (`pipeline::language::model`, what the language
 //! stage calls on an article's text) and lingua (high accuracy, all 75 languages)
 //! on the same inputs, in one run: accuracy per language and per kind of
 //! input, throughput, and the resident memory each detector adds.
@@ -172,7 +172,7 @@ fn main() {
         .iter()
         .map(|c| {
             let t = thread_cpu_s();
-            let out = newsworker::pipeline::langid::identify(&c.text).map(|g| g.code.to_string());
+            let out = newsworker::pipeline::language::model::identify(&c.text).map(|g| g.code.to_string());
             cpu[c.kind] += thread_cpu_s() - t;
             out
         })

@@ -2,7 +2,7 @@
 //! metadata.
 //!
 //! Main content comes from dom_smoothie, a Rust port of Mozilla's Readability,
-//! cleaned block by block ([`blocks`](crate::pipeline::blocks)), with the
+//! cleaned block by block ([`blocks`]), with the
 //! page's densest run of prose as the fallback when Readability settles on a
 //! fragment. Where the page's markup names its article body (`entry-content`,
 //! `article-body`, `itemprop="articleBody"`, else `<article>`) and that body
@@ -19,11 +19,11 @@ use std::sync::LazyLock;
 use dom_query::{Document, Matcher, NodeRef, Selection};
 use dom_smoothie::{Config, Readability};
 
-use crate::pipeline::blocks::{self, Block, Scope};
+pub mod blocks;
+
+use blocks::{Block, Scope};
 use crate::pipeline::boilerplate;
-use crate::pipeline::metadata::{
-    clean_byline, date_at_top, date_published_in_source, extract_metadata,
-};
+use crate::pipeline::metadata::{clean_byline, extract_metadata, PublicationSources};
 
 pub use crate::pipeline::metadata::Metadata;
 
@@ -52,16 +52,9 @@ pub fn extract(html: &str, url: Option<&str>) -> Extracted {
         return Extracted::default();
     }
     let mut meta = extract_metadata(&doc, url);
-    if meta.published_at.is_none() {
-        meta.published_at = date_published_in_source(html);
-    }
-    // Read now (Readability takes the document), only for a page with no
-    // date yet.
-    let top_date = meta
-        .published_at
-        .is_none()
-        .then(|| date_at_top(&doc))
-        .flatten();
+    // What the page says of its publication date, read now: Readability
+    // takes the document.
+    let published = PublicationSources::read(&doc, html, meta.published_at.take());
     // The page's own densest run of prose: the fallback when Readability
     // settles on a fragment (a disclosure box, a footer).
     let page_blocks = blocks::blocks(&doc.root(), Scope::Page);
@@ -85,6 +78,7 @@ pub fn extract(html: &str, url: Option<&str>) -> Extracted {
     };
     let url = url.filter(|u| u.starts_with("http://") || u.starts_with("https://"));
     let article = Readability::with_document(doc, url, Some(cfg)).and_then(|mut r| r.parse());
+    let mut readability_published = None;
     let main = match article {
         Ok(article) => {
             fill(&mut meta.title, Some(article.title));
@@ -92,15 +86,7 @@ pub fn extract(html: &str, url: Option<&str>) -> Extracted {
                 &mut meta.byline,
                 article.byline.as_deref().and_then(clean_byline),
             );
-            // Readability passes the declared value through as written; only
-            // a real date may become `published_at`.
-            fill(
-                &mut meta.published_at,
-                article
-                    .published_time
-                    .as_deref()
-                    .and_then(crate::pipeline::metadata::normalise_date),
-            );
+            readability_published = article.published_time;
             fill(&mut meta.modified_at, article.modified_time);
             fill(&mut meta.site_name, article.site_name);
             fill(&mut meta.description, article.excerpt);
@@ -113,15 +99,8 @@ pub fn extract(html: &str, url: Option<&str>) -> Extracted {
         }
         Err(_) => Vec::new(),
     };
-    // A page that only says when it was last changed: that is the best
-    // date there is for it.
-    if meta.published_at.is_none() {
-        meta.published_at.clone_from(&meta.modified_at);
-    }
-    // Else a date under the byline or beside the section name, at the top.
-    if meta.published_at.is_none() {
-        meta.published_at = top_date;
-    }
+    meta.published_at =
+        published.resolve(readability_published.as_deref(), meta.modified_at.as_deref());
     let main_words: usize = main.iter().map(|b| blocks::words(b)).sum();
     let fallback_words: usize = fallback.iter().map(|b| blocks::words(&b.text)).sum();
     let chosen: Vec<String> = if main_words * 10 < fallback_words * 5 {
@@ -433,7 +412,7 @@ mod tests {
         // settles on the later sections and leaves out the first; the page's
         // <article> holds them all.
         use std::io::Read as _;
-        let gz = include_bytes!("../../tests/fixtures/extract/wcxb-0389.html.gz");
+        let gz = include_bytes!("../../../tests/fixtures/extract/wcxb-0389.html.gz");
         let mut html = String::new();
         flate2::read::GzDecoder::new(&gz[..])
             .read_to_string(&mut html)

@@ -411,7 +411,7 @@ fn push_collapsed(out: &mut String, text: &str) {
 
 /// Words in a block; CJK text counts one word per two characters.
 pub fn words(text: &str) -> usize {
-    crate::pipeline::boilerplate::word_count(text)
+    crate::text::words::word_count(text)
 }
 
 /// The densest run of text blocks: each block scores its words when it looks

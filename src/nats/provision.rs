@@ -1,207 +1,11 @@
-//! NATS plumbing: connecting with the configured authentication and TLS, and
-//! creating or verifying the streams and the durable consumer.
-//!
-//! Streams and the consumer are created when absent and never silently
-//! reconfigured when present: a mismatch is reported.
+//! Streams and the consumer: created when absent, verified when present
+//! (never silently reconfigured: a difference is reported).
 
-use std::time::Duration;
-
-use anyhow::{bail, Context as _};
+use anyhow::Context as _;
 use async_nats::jetstream::{self, consumer, stream};
-use async_nats::{Client, ConnectOptions};
 
-use crate::config::{redact_url, Config};
-
-/// Connects to the configured servers, waiting up to `nats.connect_timeout`
-/// for one to come up. Fails, naming the cause, when none answers by then or
-/// at once when authentication or TLS is refused; once connected, the client
-/// reconnects by itself for as long as it runs.
-pub async fn connect(cfg: &Config) -> anyhow::Result<Client> {
-    let n = &cfg.nats;
-    let deadline = tokio::time::Instant::now() + n.connect_timeout.0;
-    let mut pause = Duration::from_millis(100);
-    loop {
-        let (opts, addrs, shown) = options(cfg).await?;
-        // The client's own connect retries inside connection_timeout; bound
-        // it as a whole too, so a black-holed address cannot hang start-up.
-        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
-        let attempt =
-            tokio::time::timeout(left + Duration::from_secs(1), opts.connect(addrs)).await;
-        let err = match attempt {
-            Ok(Ok(client)) => {
-                tracing::info!(servers = %shown.join(","), "Connected to NATS.");
-                return Ok(client);
-            }
-            Err(_) => bail!("timed out connecting to NATS at {}", shown.join(", ")),
-            Ok(Err(e)) => e,
-        };
-        // A server not up yet (refused, unreachable, not in DNS yet) is
-        // waited for until connect_timeout; refused credentials or a bad
-        // TLS setup are not.
-        let transient = matches!(
-            err.kind(),
-            async_nats::ConnectErrorKind::Io
-                | async_nats::ConnectErrorKind::TimedOut
-                | async_nats::ConnectErrorKind::Dns
-        );
-        if !transient || tokio::time::Instant::now() + pause >= deadline {
-            return Err(anyhow::Error::new(err))
-                .with_context(|| format!("cannot connect to NATS at {}", shown.join(", ")));
-        }
-        tracing::warn!(
-            servers = %shown.join(","),
-            error = crate::observe::cause_chain(&err),
-            retry_in = ?pause,
-            "NATS not reachable yet; retrying until nats.connect_timeout."
-        );
-        tokio::time::sleep(pause).await;
-        pause = (pause * 2).min(Duration::from_secs(2));
-    }
-}
-
-/// The client options, server addresses and their printable (redacted)
-/// forms for `cfg`.
-async fn options(
-    cfg: &Config,
-) -> anyhow::Result<(ConnectOptions, Vec<async_nats::ServerAddr>, Vec<String>)> {
-    let n = &cfg.nats;
-    let mut opts = ConnectOptions::new()
-        .name(&n.name)
-        .connection_timeout(n.connect_timeout.0)
-        .request_timeout(Some(n.request_timeout.0))
-        .max_reconnects(None)
-        .event_callback(|event| async move {
-            crate::observe::nats_event(&event);
-            match event {
-                async_nats::Event::Connected => tracing::info!("NATS connection (re)established."),
-                async_nats::Event::Disconnected => {
-                    tracing::warn!("NATS connection lost; reconnecting.")
-                }
-                async_nats::Event::SlowConsumer(sid) => {
-                    tracing::error!(sid, "NATS slow consumer: messages dropped by the client.")
-                }
-                async_nats::Event::Closed | async_nats::Event::Draining => {
-                    tracing::debug!(event = %event, "NATS connection closing.")
-                }
-                other => tracing::warn!(event = %other, "NATS event."),
-            }
-        });
-    if let Some(path) = &n.credentials_file {
-        opts = opts.credentials_file(path).await.with_context(|| {
-            format!(
-                "cannot read NATS credentials file {} (nats.credentials_file)",
-                path.display()
-            )
-        })?;
-    }
-    if let Some(seed) = &n.nkey {
-        opts = opts.nkey(seed.expose().to_string());
-    }
-    if let (Some(user), Some(password)) = (&n.user, &n.password) {
-        opts = opts.user_and_password(user.clone(), password.expose().to_string());
-    }
-    if let Some(token) = &n.token {
-        opts = opts.token(token.expose().to_string());
-    }
-    if let Some(ca) = &n.tls_ca_file {
-        opts = opts.add_root_certificates(ca.clone());
-    }
-    match (&n.tls_cert_file, &n.tls_key_file) {
-        (Some(cert), Some(key)) => opts = opts.add_client_certificate(cert.clone(), key.clone()),
-        (None, None) => {}
-        _ => bail!("nats.tls_cert_file and nats.tls_key_file must be set together"),
-    }
-    let tls = n.tls_required || n.tls_ca_file.is_some() || n.tls_cert_file.is_some();
-    if tls {
-        opts = opts.require_tls(true);
-    }
-    // Credentials written into a URL are taken out of it and given to the
-    // client as options: the client logs the addresses it dials.
-    let mut urls: Vec<String> = Vec::with_capacity(n.url.len());
-    let mut url_auth = None;
-    for u in &n.url {
-        let (bare, auth) = split_userinfo(u);
-        urls.push(bare);
-        url_auth = url_auth.or(auth);
-    }
-    let explicit =
-        n.user.is_some() || n.token.is_some() || n.nkey.is_some() || n.credentials_file.is_some();
-    match url_auth {
-        Some(UrlAuth::UserPassword(user, password)) if !explicit => {
-            opts = opts.user_and_password(user, password);
-        }
-        Some(UrlAuth::Token(token)) if !explicit => opts = opts.token(token),
-        _ => {}
-    }
-    let shown: Vec<String> = urls.iter().map(|u| redact_url(u)).collect();
-    let addrs: Vec<async_nats::ServerAddr> = urls
-        .iter()
-        .map(|u| u.parse::<async_nats::ServerAddr>())
-        .collect::<Result<_, _>>()
-        .with_context(|| format!("bad server URL in nats.url: {}", shown.join(", ")))?;
-    Ok((opts, addrs, shown))
-}
-
-/// Credentials found in a server URL.
-#[derive(Debug, PartialEq, Eq)]
-enum UrlAuth {
-    UserPassword(String, String),
-    Token(String),
-}
-
-/// Splits `nats://user:pass@host:4222` into the URL without its user info
-/// and the credentials (percent-escapes decoded).
-fn split_userinfo(url: &str) -> (String, Option<UrlAuth>) {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return (url.to_string(), None);
-    };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
-    let Some((userinfo, _)) = authority.rsplit_once('@') else {
-        return (url.to_string(), None);
-    };
-    let after = rest.get(userinfo.len() + 1..).unwrap_or("");
-    let bare = format!("{scheme}://{after}");
-    let auth = match userinfo.split_once(':') {
-        Some((user, password)) => {
-            UrlAuth::UserPassword(percent_decode(user), percent_decode(password))
-        }
-        None => UrlAuth::Token(percent_decode(userinfo)),
-    };
-    (bare, Some(auth))
-}
-
-fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' {
-            let hex = |k: usize| b.get(k).and_then(|&c| char::from(c).to_digit(16));
-            if let (Some(hi), Some(lo)) = (hex(i + 1), hex(i + 2)) {
-                // Two hex digits make one byte.
-                out.push((hi * 16 + lo) as u8);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-/// A JetStream context with the configured request timeout.
-pub fn jetstream(client: Client, cfg: &Config) -> jetstream::Context {
-    jetstream::ContextBuilder::new()
-        .timeout(cfg.nats.request_timeout.0)
-        .build(client)
-}
-
-/// The stream subject for a subject template: `news.articles.{lang}` is
-/// captured by `news.articles.*`.
-pub fn template_wildcard(template: &str, placeholder: &str) -> String {
-    template.replace(placeholder, "*")
-}
+use super::template_wildcard;
+use crate::config::Config;
 
 /// Whether NATS subject `pattern` (with `*` and `>` wildcards) matches
 /// `subject`.
@@ -268,7 +72,7 @@ pub fn stream_configs(cfg: &Config) -> Vec<stream::Config> {
         },
     ];
     if cfg.templates.enabled {
-        streams.push(crate::templates::stream_config(cfg));
+        streams.push(crate::nats::templates_sync::stream_config(cfg));
     }
     streams
 }
@@ -432,32 +236,6 @@ fn is_not_found(e: &jetstream::context::GetStreamError) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn credentials_are_taken_out_of_urls() {
-        assert_eq!(
-            split_userinfo("nats://worker:p%40ss@10.0.0.1:4222"),
-            (
-                "nats://10.0.0.1:4222".to_string(),
-                Some(UrlAuth::UserPassword("worker".into(), "p@ss".into()))
-            )
-        );
-        assert_eq!(
-            split_userinfo("tls://s3cret@nats.example"),
-            (
-                "tls://nats.example".to_string(),
-                Some(UrlAuth::Token("s3cret".into()))
-            )
-        );
-        assert_eq!(
-            split_userinfo("nats://127.0.0.1:4222"),
-            ("nats://127.0.0.1:4222".to_string(), None)
-        );
-        assert_eq!(
-            split_userinfo("127.0.0.1:4222"),
-            ("127.0.0.1:4222".to_string(), None)
-        );
-    }
 
     #[test]
     fn subjects_match_with_wildcards() {

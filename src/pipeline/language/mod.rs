@@ -5,7 +5,7 @@
 //! judge gets `None` (published under `und`), never a confident guess.
 
 use crate::article::Language;
-use crate::pipeline::langid;
+pub mod model;
 
 /// Below this many letters, no language is reported.
 pub const MIN_LETTERS: usize = 12;
@@ -17,12 +17,12 @@ pub fn detect(paragraphs: &[String]) -> Option<Language> {
     let sample = sample(paragraphs);
     let letters = sample
         .chars()
-        .filter(|&c| super::chars::is_alphabetic(c))
+        .filter(|&c| crate::text::chars::is_alphabetic(c))
         .count();
     if letters < MIN_LETTERS {
         return None;
     }
-    let guess = langid::identify(&sample)?;
+    let guess = model::identify(&sample)?;
     Some(Language {
         code: guess.code.to_string(),
         name: display_name(guess.code, guess.name).to_string(),

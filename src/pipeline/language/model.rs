@@ -17,7 +17,7 @@ use std::sync::LazyLock;
 use fst::Map;
 
 /// The model file, compiled in.
-static MODEL_BYTES: &[u8] = include_bytes!("../../models/langid.bin");
+static MODEL_BYTES: &[u8] = include_bytes!("../../../models/langid.bin");
 
 /// Log probability a language is charged for an n-gram it does not have.
 const UNSEEN: f32 = -9.0;
@@ -96,7 +96,7 @@ pub struct Guess {
 /// The script of a letter, as an ISO 15924 code; `None` for other
 /// characters. Kana is `Kana`, Han characters `Hani`, Hangul `Hang`.
 pub fn script_of(c: char) -> Option<&'static str> {
-    if !super::chars::is_alphabetic(c) {
+    if !crate::text::chars::is_alphabetic(c) {
         return None;
     }
     let s = match c as u32 {
@@ -269,7 +269,7 @@ pub fn identify(text: &str) -> Option<Guess> {
                     keep = group(s) == main;
                 }
                 if keep {
-                    super::chars::push_lower(&mut word, c);
+                    crate::text::chars::push_lower(&mut word, c);
                 }
             }
             None => {

@@ -1,0 +1,157 @@
+//! The judgement on one line on its own evidence: a phrase it is or starts
+//! with, a date line, a byline, a title repeated, a sentence, or too short
+//! to tell.
+
+use super::phrases::{
+    CONTAINS_MAX_WORDS, MONTHS, NETWORKS, NETWORK_MAX_WORDS, PHRASES, PREFIX_MAX_WORDS,
+};
+use super::{Reason, Verdict};
+use crate::text::chars;
+use crate::text::words::is_cjk;
+
+pub(super) fn judge(block: &str, norm: &str, words: usize, title: Option<&str>) -> Verdict {
+    if norm.is_empty() {
+        return Verdict::Remove(Reason::Template);
+    }
+    let phrases = &*PHRASES;
+    if let Some(&reason) = phrases.exact.get(norm) {
+        return Verdict::Remove(reason);
+    }
+    if block.contains('©') && words <= 30 {
+        return Verdict::Remove(Reason::Copyright);
+    }
+    if words <= CONTAINS_MAX_WORDS {
+        let starts_word = |m: &aho_corasick::Match| {
+            m.start() == 0
+                || norm.as_bytes()[m.start() - 1] == b' '
+                || norm
+                    .get(m.start()..)
+                    .and_then(|rest| rest.chars().next())
+                    .is_some_and(is_cjk)
+        };
+        if let Some(m) = phrases
+            .contains
+            .find_overlapping_iter(norm)
+            .find(starts_word)
+        {
+            return Verdict::Remove(phrases.contains_reasons[m.pattern().as_usize()]);
+        }
+    }
+    if words <= NETWORK_MAX_WORDS
+        && norm
+            .split(' ')
+            .any(|w| NETWORKS.iter().any(|n| w.starts_with(n)))
+    {
+        return Verdict::Remove(Reason::SharePrompt);
+    }
+    if words <= PREFIX_MAX_WORDS {
+        // Every phrase the block starts with; the longest that ends on a
+        // word boundary wins ("last updated" over "la...").
+        let mut best: Option<(usize, Reason)> = None;
+        for m in phrases
+            .prefix
+            .find_overlapping_iter(norm)
+            .filter(|m| m.start() == 0)
+        {
+            let reason = phrases.prefix_reasons[m.pattern().as_usize()];
+            if best.is_none_or(|(len, _)| m.end() > len)
+                && ends_word(norm, m.end())
+                && (!matches!(reason, Reason::Byline) || looks_like_byline(block, words))
+            {
+                best = Some((m.end(), reason));
+            }
+        }
+        if let Some((_, reason)) = best {
+            return Verdict::Remove(reason);
+        }
+        if title == Some(norm) {
+            return Verdict::Remove(Reason::Title);
+        }
+        if is_date_line(block, norm, words) {
+            return Verdict::Remove(Reason::DateLine);
+        }
+    }
+    if is_sentence_like(block, words) {
+        Verdict::Keep
+    } else {
+        Verdict::Short
+    }
+}
+
+/// Whether a phrase found at the start of `text`, `len` bytes long, ends at
+/// a word boundary. Scripts written without spaces (CJK) have no boundaries
+/// to check.
+pub(super) fn ends_word(text: &str, len: usize) -> bool {
+    let Some((phrase, rest)) = text.split_at_checked(len) else {
+        return false;
+    };
+    match rest.chars().next() {
+        None | Some(' ') => true,
+        Some(next) => is_cjk(next) || phrase.chars().next_back().is_some_and(is_cjk),
+    }
+}
+
+/// A byline is short and has no sentence punctuation at its end.
+pub(super) fn looks_like_byline(block: &str, words: usize) -> bool {
+    let block = block.trim_end();
+    if words > 8 || block.ends_with(['.', '!', '?', '؟', '。', ';', ',']) || block.contains('|') {
+        return false;
+    }
+    // In scripts with capitals, a name is at least two capitalised words
+    // after the prefix ("By Jane Doe, 4 May 2025", not "By Functionality" or
+    // "By establishing..."); caseless scripts cannot tell.
+    let mut cased = false;
+    let mut capitalised = 0;
+    for w in block.split_whitespace().skip(1) {
+        let Some(c) = w.chars().next().filter(|&c| chars::is_alphabetic(c)) else {
+            continue;
+        };
+        if chars::is_uppercase(c) {
+            cased = true;
+            capitalised += 1;
+        } else if c.is_lowercase() {
+            cased = true;
+        }
+    }
+    !cased || capitalised >= 2
+}
+
+/// Long enough, or a full sentence, to be text on its own.
+pub(super) fn is_sentence_like(block: &str, words: usize) -> bool {
+    if words >= 25 {
+        return true;
+    }
+    let ends_like_sentence = block
+        .trim_end_matches(['"', '\'', '”', '’', '»', ')', ' '])
+        .ends_with([
+            '.', '!', '?', '؟', '。', '！', '？', '…', ':', '؛', ';', '।', '۔',
+        ]);
+    (words >= 8 && ends_like_sentence) || words >= 15
+}
+
+/// A line made mostly of numbers and month names: "24 October 2024, 10:30".
+pub(super) fn is_date_line(block: &str, norm: &str, words: usize) -> bool {
+    // A row of a table ("1/1/2013 | +13.1%") or a figure is data.
+    if words == 0 || words > 8 || block.contains('%') || block.matches(" | ").count() > 1 {
+        return false;
+    }
+    let mut datey = 0;
+    let mut digits = false;
+    let mut month = false;
+    let mut total = 0;
+    for token in norm.split(' ') {
+        total += 1;
+        if token.chars().all(|c| c.is_numeric()) {
+            datey += 1;
+            digits = true;
+        } else if MONTHS.contains(&token) {
+            datey += 1;
+            month = true;
+        }
+    }
+    // Mostly numbers is not enough (a table row of figures): the line must
+    // name a month or hold a whole date.
+    digits
+        && datey * 3 >= total * 2
+        && (month || crate::text::dates::parse_date_text(block).is_some())
+}

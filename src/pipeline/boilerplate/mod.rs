@@ -1,0 +1,458 @@
+//! Stage 5, strip boilerplate: decide for every block (an HTML-derived
+//! paragraph or a line of scraped text) whether it is article text.
+//!
+//! Three kinds of evidence, strongest first:
+//! 1. template phrases: ad markers, share / comment / subscribe prompts,
+//!    cookie notices, "Exit mobile version", date and byline lines,
+//!    copyright lines, in many languages and matched after normalisation
+//!    (case, punctuation, Arabic diacritics and letter variants), so the
+//!    English template lines under an Arabic article go too;
+//! 2. the block itself: a long block with sentence punctuation is text, a
+//!    very short block without it is not, on its own;
+//! 3. context, as jusText does it: a short block between article paragraphs
+//!    stays, one among menu items or at the page's edges goes.
+//!
+//! HTML-derived paragraphs have already been through main-content
+//! extraction, so for them only the first kind of evidence applies.
+
+mod line;
+mod page;
+mod phrases;
+
+use crate::article::RemovedLine;
+use crate::text::words::{normalise, word_count};
+use line::judge;
+use page::{drop_menu_runs, keep_main_region, resolve_by_context};
+
+pub use phrases::ends_article_heading;
+
+/// Where the blocks came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// Paragraphs of the main content found in a page's DOM.
+    Html,
+    /// Lines of flattened scraped text: no DOM, only lines.
+    Text,
+}
+
+/// What the stage knows about the article besides its blocks.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    /// Where the blocks came from.
+    pub origin: Origin,
+    /// The article's title, if known (a line repeating it is dropped).
+    pub title: Option<&'a str>,
+    /// One flag per block: true for a line the source repeats around its
+    /// articles (learned across the stream, see `crate::pipeline::templates`). Empty
+    /// when nothing was learned.
+    pub learned: &'a [bool],
+    /// The blocks already [`normalise`]d, one per block, when the caller has
+    /// them; empty otherwise.
+    pub normalised: &'a [String],
+}
+
+/// The outcome: blocks kept, in order, and blocks removed with a reason.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Stripped {
+    /// The article's paragraphs.
+    pub kept: Vec<String>,
+    /// What was removed and why.
+    pub removed: Vec<RemovedLine>,
+}
+
+/// Why a block was judged boilerplate. The wire names are stable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reason {
+    Advertisement,
+    SharePrompt,
+    CommentPrompt,
+    Subscribe,
+    Cookie,
+    Navigation,
+    Related,
+    RelatedLink,
+    DateLine,
+    Byline,
+    Copyright,
+    Title,
+    Template,
+    OutsideArticle,
+    SiteTemplate,
+}
+
+impl Reason {
+    fn as_str(self) -> &'static str {
+        match self {
+            Reason::Advertisement => "advertisement",
+            Reason::SharePrompt => "share_prompt",
+            Reason::CommentPrompt => "comment_prompt",
+            Reason::Subscribe => "subscribe_prompt",
+            Reason::Cookie => "cookie_notice",
+            Reason::Navigation => "navigation",
+            Reason::Related => "related_content",
+            Reason::RelatedLink => "related_link",
+            Reason::DateLine => "date_line",
+            Reason::Byline => "byline",
+            Reason::Copyright => "copyright",
+            Reason::Title => "title_repeat",
+            Reason::Template => "template",
+            Reason::OutsideArticle => "outside_article",
+            Reason::SiteTemplate => "site_template",
+        }
+    }
+}
+
+/// Strips boilerplate from `blocks`.
+pub fn strip(blocks: Vec<String>, ctx: &Context<'_>) -> Stripped {
+    let title = ctx.title.map(normalise).filter(|t| !t.is_empty());
+    let computed: Vec<String>;
+    let norms = if ctx.normalised.len() == blocks.len() {
+        ctx.normalised
+    } else {
+        computed = blocks.iter().map(|b| normalise(b)).collect();
+        &computed
+    };
+    let words: Vec<usize> = blocks.iter().map(|b| word_count(b)).collect();
+    let judged: Vec<Verdict> = blocks
+        .iter()
+        .zip(norms)
+        .zip(&words)
+        .map(|((b, norm), &w)| judge(b, norm, w, title.as_deref()))
+        .collect();
+    let mut verdicts = judged.clone();
+    for (v, &learned) in verdicts.iter_mut().zip(ctx.learned) {
+        if learned && !matches!(v, Verdict::Remove(_)) {
+            *v = Verdict::Remove(Reason::SiteTemplate);
+        }
+    }
+    // An article is never all template: when what was learned would remove
+    // every line the rules keep, the article is judged by the rules alone.
+    if ctx.learned.iter().any(|&l| l) && !verdicts.contains(&Verdict::Keep) {
+        verdicts = judged;
+    }
+    if ctx.origin == Origin::Text {
+        drop_menu_runs(&blocks, &words, &mut verdicts);
+        resolve_by_context(&mut verdicts);
+        keep_main_region(&words, &mut verdicts);
+    } else {
+        for v in &mut verdicts {
+            if let Verdict::Short = v {
+                *v = Verdict::Keep;
+            }
+        }
+    }
+    let mut out = Stripped::default();
+    for (block, verdict) in blocks.into_iter().zip(verdicts) {
+        match verdict {
+            Verdict::Remove(reason) => out.removed.push(RemovedLine {
+                text: block,
+                reason: reason.as_str().to_string(),
+            }),
+            _ => out.kept.push(block),
+        }
+    }
+    out
+}
+
+/// The judgement on one block, before and after context is considered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    /// Article text on its own evidence.
+    Keep,
+    /// Too short to tell alone: context decides.
+    Short,
+    /// Boilerplate.
+    Remove(Reason),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(s: &[&str]) -> Vec<String> {
+        s.iter().map(|l| l.to_string()).collect()
+    }
+
+    const PARA_AR: &str = "من جانبها، استدعت وزارة الخارجية الكورية الجنوبية، السفير الروسي لدى سيول، للاحتجاج على ما وصفته بإرسال قوات عسكرية.";
+    const PARA_EN: &str = "The ministry said on Tuesday that the agreement would raise bilateral relations to the level of an alliance between the two countries.";
+
+    #[test]
+    fn newsletter_and_trial_pitches_and_affiliate_disclosures_inside_a_sentence_are_dropped() {
+        let ctx = Context {
+            origin: Origin::Html,
+            title: None,
+            learned: &[],
+            normalised: &[],
+        };
+        let pitch = "Want more from Example Select? Sign up for our newsletter, The Selection, and shop smarter.";
+        let trial =
+            "If you want to try our tool yourself, keep reading or start a free 14-day trial.";
+        let disclosure =
+            "Disclosure: this post may contain affiliate links, at no extra cost to you.";
+        let out = strip(lines(&[PARA_EN, pitch, PARA_EN, trial, disclosure]), &ctx);
+        assert_eq!(out.kept, lines(&[PARA_EN, PARA_EN]));
+        let reasons: Vec<&str> = out.removed.iter().map(|r| r.reason.as_str()).collect();
+        assert_eq!(
+            reasons,
+            ["subscribe_prompt", "subscribe_prompt", "advertisement"]
+        );
+    }
+
+    #[test]
+    fn boilerplate_drops_share_and_comment_prompts_in_arabic() {
+        let ctx = Context {
+            origin: Origin::Text,
+            title: None,
+            learned: &[],
+            normalised: &[],
+        };
+        let out = strip(
+            lines(&[
+                "نشرت في آخر تحديث",
+                PARA_AR,
+                "اعلان",
+                PARA_AR,
+                "شاركها.",
+                "اترك تعليقاً",
+                "Exit mobile version",
+            ]),
+            &ctx,
+        );
+        assert_eq!(out.kept, lines(&[PARA_AR, PARA_AR]));
+        let reasons: Vec<&str> = out.removed.iter().map(|r| r.reason.as_str()).collect();
+        assert_eq!(
+            reasons,
+            [
+                "date_line",
+                "advertisement",
+                "share_prompt",
+                "comment_prompt",
+                "navigation"
+            ]
+        );
+    }
+
+    #[test]
+    fn date_lines_go_but_rows_of_figures_stay() {
+        let ctx = Context {
+            origin: Origin::Html,
+            title: None,
+            learned: &[],
+            normalised: &[],
+        };
+        let out = strip(
+            lines(&[
+                "September 4, 2025",
+                "04.09.2025 10:30",
+                "1 | State Farm Group | 107,764,591 | 16.4",
+                "2024 | 1,204 | 3.5%",
+            ]),
+            &ctx,
+        );
+        assert_eq!(
+            out.kept,
+            lines(&[
+                "1 | State Farm Group | 107,764,591 | 16.4",
+                "2024 | 1,204 | 3.5%"
+            ])
+        );
+        assert!(out.removed.iter().all(|r| r.reason.as_str() == "date_line"));
+        assert_eq!(out.removed.len(), 2);
+    }
+
+    #[test]
+    fn boilerplate_keeps_a_short_sentence_between_paragraphs() {
+        let ctx = Context {
+            origin: Origin::Text,
+            title: None,
+            learned: &[],
+            normalised: &[],
+        };
+        let out = strip(
+            lines(&[
+                "Menu",
+                "Home",
+                PARA_EN,
+                "He declined to comment.",
+                PARA_EN,
+                "Related",
+                "Sports",
+            ]),
+            &ctx,
+        );
+        assert_eq!(
+            out.kept,
+            lines(&[PARA_EN, "He declined to comment.", PARA_EN])
+        );
+    }
+
+    fn text_ctx() -> Context<'static> {
+        Context {
+            origin: Origin::Text,
+            title: None,
+            learned: &[],
+            normalised: &[],
+        }
+    }
+
+    #[test]
+    fn a_run_of_short_lines_is_a_menu_unless_a_line_introduces_it() {
+        let out = strip(
+            lines(&[
+                PARA_EN,
+                "World",
+                "Business",
+                "Science",
+                "Opinion",
+                PARA_EN,
+                "The council listed its demands:",
+                "Lower rents",
+                "More buses",
+                "Longer library hours",
+                "Cleaner streets",
+                PARA_EN,
+            ]),
+            &text_ctx(),
+        );
+        assert_eq!(
+            out.kept,
+            lines(&[
+                PARA_EN,
+                PARA_EN,
+                "The council listed its demands:",
+                "Lower rents",
+                "More buses",
+                "Longer library hours",
+                "Cleaner streets",
+                PARA_EN,
+            ])
+        );
+        let reasons: Vec<&str> = out.removed.iter().map(|r| r.reason.as_str()).collect();
+        assert_eq!(reasons, ["navigation"; 4]);
+    }
+
+    #[test]
+    fn comments_and_teasers_after_the_article_go_with_their_sentences() {
+        let para2 = "Officials expect the new line to carry forty thousand passengers a day once the second phase opens next spring.";
+        let mut page = vec![
+            "Home", "News", "Sport", "Culture", PARA_EN, para2, PARA_EN, para2,
+        ];
+        page.extend([
+            "Comments",
+            "Jane says",
+            "I take this train every morning and it has been late all week, so I hope this helps.",
+            "Reply",
+            "Sam says",
+            "Great news for the north of the city, about time the council listened to us.",
+            "Reply",
+        ]);
+        let out = strip(lines(&page), &text_ctx());
+        assert_eq!(out.kept, lines(&[PARA_EN, para2, PARA_EN, para2]));
+        assert!(out
+            .removed
+            .iter()
+            .any(|r| r.reason == "outside_article" && r.text.starts_with("I take this train")));
+    }
+
+    #[test]
+    fn a_lead_split_from_the_body_by_a_menu_stays() {
+        let lead = "The city will open its first driverless metro line in March, the transport authority said on Monday.";
+        let out = strip(
+            lines(&[
+                lead, "Photo", "Gallery", "Video", "Audio", PARA_EN, PARA_EN, PARA_EN, PARA_EN,
+            ]),
+            &text_ctx(),
+        );
+        assert_eq!(out.kept, lines(&[lead, PARA_EN, PARA_EN, PARA_EN, PARA_EN]));
+    }
+
+    #[test]
+    fn product_data_lines_are_not_a_menu() {
+        let out = strip(
+            lines(&[
+                PARA_EN,
+                "Price: $175",
+                "Weight: 15.7 oz",
+                "Dimensions: 10 ft x 5 ft",
+                "Capacity: 350 lb",
+                PARA_EN,
+            ]),
+            &text_ctx(),
+        );
+        assert_eq!(out.kept.len(), 6, "{:?}", out.removed);
+    }
+
+    #[test]
+    fn boilerplate_drops_copyright_and_cookie_lines() {
+        let ctx = Context {
+            origin: Origin::Html,
+            title: None,
+            learned: &[],
+            normalised: &[],
+        };
+        let out = strip(
+            lines(&[
+                PARA_EN,
+                "© 2024 Example News. All rights reserved.",
+                "We use cookies to improve your experience.",
+            ]),
+            &ctx,
+        );
+        assert_eq!(out.kept, lines(&[PARA_EN]));
+    }
+
+    #[test]
+    fn boilerplate_keeps_sentences_that_start_like_a_template() {
+        let ctx = Context {
+            origin: Origin::Text,
+            title: None,
+            learned: &[],
+            normalised: &[],
+        };
+        let s =
+            "By the end of the week, the ministry had published its full report on the incident.";
+        let out = strip(lines(&[PARA_EN, s, PARA_EN]), &ctx);
+        assert_eq!(out.kept.len(), 3);
+    }
+
+    #[test]
+    fn bylines_are_names_not_subheadings_or_table_rows() {
+        let ctx = Context {
+            origin: Origin::Html,
+            title: None,
+            learned: &[],
+            normalised: &[],
+        };
+        let out = strip(
+            lines(&[
+                "By Jane Doe",
+                "By Jane Doe, 4 May 2025",
+                "بقلم محمد علي",
+                "By Functionality",
+                "By establishing a clear process;",
+                "Por | 0.77 | 9.58 | 14.3×",
+            ]),
+            &ctx,
+        );
+        assert_eq!(
+            out.kept,
+            lines(&[
+                "By Functionality",
+                "By establishing a clear process;",
+                "Por | 0.77 | 9.58 | 14.3×"
+            ])
+        );
+        assert!(out.removed.iter().all(|r| r.reason.as_str() == "byline"));
+    }
+
+    #[test]
+    fn normalise_folds_arabic_variants_and_punctuation() {
+        assert_eq!(normalise("اترك تعليقاً"), normalise("اترك تعليقا"));
+        assert_eq!(normalise("اترك تعليقاً").split(' ').count(), 2);
+        assert_eq!(
+            normalise("  Exit   mobile version! "),
+            "exit mobile version"
+        );
+        assert_eq!(normalise("إعلان"), normalise("اعلان"));
+    }
+}

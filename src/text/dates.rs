@@ -1,0 +1,715 @@
+//! The date parser every stage shares: dates in URLs, declared dates
+//! (RFC 3339, ISO 8601, RFC 2822 and their variants) and dates written in
+//! text, with month names in many languages, day-first and month-first
+//! numbers, CJK `年月日` dates and the digits of every script.
+//!
+//! Which date a page presents as its publication date is decided elsewhere
+//! (`pipeline::metadata::published`); this module only reads dates.
+
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime};
+
+/// Whether `d` is the local calendar day of instant `t` in some time zone
+/// (UTC-12 to UTC+14).
+pub fn local_day_of(t: DateTime<FixedOffset>, d: NaiveDate) -> bool {
+    let utc = t.naive_utc();
+    (utc - chrono::Duration::hours(12)).date() <= d
+        && d <= (utc + chrono::Duration::hours(14)).date()
+}
+
+/// RFC 3339 with the page's own UTC offset when a time is known (the same
+/// instant, and the calendar day the publisher meant), else `YYYY-MM-DD`.
+pub fn format_when(w: When) -> String {
+    match w {
+        When::Instant(t) => t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        When::Day(d) => d.format("%Y-%m-%d").to_string(),
+    }
+}
+
+/// A date in a URL path: `/2025/09/04/`, `/2025-09-04-slug`, `/20250904/`.
+pub fn date_in_url(url: &str) -> Option<NaiveDate> {
+    let path = url.split_once("://").map_or(url, |(_, r)| r);
+    let path = path.split(['?', '#']).next().unwrap_or(path);
+    let segs: Vec<&str> = path.split('/').collect();
+    for w in segs.windows(3) {
+        let month = num(w[1], 2).or_else(|| month_number(&w[1].to_lowercase()));
+        if let (Some(y), Some(m), Some(d)) = (num(w[0], 4), month, num_prefix(w[2])) {
+            if let Some(date) = ymd(y, m, d) {
+                return Some(date);
+            }
+        }
+    }
+    // Dates written inside a segment, read byte by byte: the rest of the
+    // segment may be in any script.
+    for seg in &segs {
+        let b = seg.as_bytes();
+        for i in 0..b.len() {
+            if i > 0 && b[i - 1].is_ascii_digit() {
+                continue;
+            }
+            let rest = &b[i..];
+            let digit_at = |k: usize| rest.get(k).is_some_and(u8::is_ascii_digit);
+            if rest.len() >= 10 && rest[4] == b'-' && rest[7] == b'-' && !digit_at(10) {
+                if let (Some(y), Some(m), Some(d)) =
+                    (digits(rest, 0, 4), digits(rest, 5, 2), digits(rest, 8, 2))
+                {
+                    if let Some(date) = ymd(y, m, d) {
+                        return Some(date);
+                    }
+                }
+            }
+            if rest.len() >= 8 && !digit_at(8) {
+                if let (Some(y), Some(m), Some(d)) =
+                    (digits(rest, 0, 4), digits(rest, 4, 2), digits(rest, 6, 2))
+                {
+                    if let Some(date) = ymd(y, m, d) {
+                        return Some(date);
+                    }
+                }
+            }
+        }
+    }
+    None
+}
+
+pub fn num(s: &str, len: usize) -> Option<u32> {
+    digits(s.as_bytes(), 0, len).filter(|_| s.len() == len)
+}
+
+/// The number written by the `len` ASCII digits at `at` in `b`, if they are
+/// all digits.
+pub fn digits(b: &[u8], at: usize, len: usize) -> Option<u32> {
+    let run = b.get(at..at.checked_add(len)?)?;
+    run.iter().try_fold(0u32, |n, &c| {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        n.checked_mul(10)?.checked_add(u32::from(c - b'0'))
+    })
+}
+
+/// A two-digit day at the start of a URL segment ("04", "04-slug").
+pub fn num_prefix(s: &str) -> Option<u32> {
+    let n = s.bytes().take_while(u8::is_ascii_digit).count();
+    let rest = s.get(n..).unwrap_or("");
+    if n != 2 || rest.starts_with(|c: char| c.is_alphanumeric()) {
+        return None;
+    }
+    digits(s.as_bytes(), 0, 2)
+}
+
+/// A plausible publication day: 1990 to 2100.
+pub fn ymd(y: u32, m: u32, d: u32) -> Option<NaiveDate> {
+    if !(1990..=2100).contains(&y) {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(y as i32, m, d)
+}
+
+/// A parsed date, with its time when known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum When {
+    /// A point in time with a declared offset.
+    Instant(DateTime<FixedOffset>),
+    /// A calendar day (or a local time with no offset, of which only the day
+    /// is kept).
+    Day(NaiveDate),
+}
+
+impl When {
+    /// The calendar day, in the publisher's own offset.
+    pub fn day(&self) -> NaiveDate {
+        match self {
+            When::Instant(t) => t.date_naive(),
+            When::Day(d) => *d,
+        }
+    }
+}
+
+/// Parses a declared date: RFC 3339 and ISO 8601 variants, RFC 2822, and
+/// date text in several languages. `None` when no date is found.
+pub fn parse_datetime(value: &str) -> Option<When> {
+    let v = value.trim();
+    if v.is_empty() {
+        return None;
+    }
+    if let Ok(t) = DateTime::parse_from_rfc3339(v) {
+        return Some(When::Instant(t));
+    }
+    for f in [
+        "%Y-%m-%dT%H:%M:%S%z",
+        "%Y-%m-%dT%H:%M:%S%.f%z",
+        "%Y-%m-%dT%H:%M%z",
+        "%Y-%m-%d %H:%M:%S%z",
+        "%Y-%m-%d %H:%M:%S %z",
+        "%Y-%m-%d %H:%M:%S%.f%z",
+        "%Y%m%dT%H%M%S%z",
+    ] {
+        if let Ok(t) = DateTime::parse_from_str(v, f) {
+            return Some(When::Instant(t));
+        }
+    }
+    // "+02" offsets without minutes.
+    if let Some((head, tail)) = v.split_at_checked(v.len().saturating_sub(3)) {
+        if head.len() >= 17
+            && tail.len() == 3
+            && (tail.starts_with('+') || tail.starts_with('-'))
+            && tail.bytes().skip(1).all(|c| c.is_ascii_digit())
+        {
+            if let Ok(t) = DateTime::parse_from_rfc3339(&format!("{head}{tail}:00")) {
+                return Some(When::Instant(t));
+            }
+        }
+    }
+    if let Ok(t) = DateTime::parse_from_rfc2822(v) {
+        return Some(When::Instant(t));
+    }
+    if let Some(head) = v.strip_suffix(" UTC").or_else(|| v.strip_suffix(" GMT")) {
+        for f in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"] {
+            if let Ok(t) = NaiveDateTime::parse_from_str(head, f) {
+                return Some(When::Instant(t.and_utc().fixed_offset()));
+            }
+        }
+    }
+    let (head, rest) = v.split_at_checked(10).unwrap_or((v, ""));
+    if let Ok(d) = NaiveDate::parse_from_str(head, "%Y-%m-%d") {
+        if rest.is_empty() || rest.starts_with(['T', ' ', 't']) {
+            return ymd(d.year() as u32, d.month(), d.day()).map(When::Day);
+        }
+    }
+    if v.len() == 8 {
+        let b = v.as_bytes();
+        if let (Some(y), Some(m), Some(d)) = (digits(b, 0, 4), digits(b, 4, 2), digits(b, 6, 2)) {
+            return ymd(y, m, d).map(When::Day);
+        }
+    }
+    parse_date_text(v).map(When::Day)
+}
+
+/// A declared date as RFC 3339 in UTC, or `YYYY-MM-DD` when no time is
+/// known; `None` when the value is not a date.
+pub fn normalise_date(value: &str) -> Option<String> {
+    parse_datetime(value).map(format_when)
+}
+
+/// The number of a month name or abbreviation in English, French, German,
+/// Spanish, Portuguese, Italian, Russian or Arabic (lower case).
+pub fn month_number(word: &str) -> Option<u32> {
+    let w = word.trim_end_matches('.');
+    let m =
+        match w {
+            "january" | "jan" | "janvier" | "janv" | "januar" | "jänner" | "enero" | "ene"
+            | "janeiro" | "gennaio" | "gen" | "январь" | "января" | "янв" | "يناير" => {
+                1
+            }
+            "february" | "feb" | "février" | "fevrier" | "févr" | "fevr" | "februar"
+            | "febrero" | "fevereiro" | "fev" | "febbraio" | "февраль" | "февраля" | "фев"
+            | "فبراير" | "شباط" => 2,
+            "march" | "mar" | "mars" | "märz" | "maerz" | "mär" | "marzo" | "março" | "marco"
+            | "март" | "марта" | "مارس" | "آذار" => 3,
+            "april" | "apr" | "avril" | "avr" | "abril" | "abr" | "aprile" | "апрель"
+            | "апреля" | "апр" | "أبريل" | "ابريل" | "إبريل" | "نيسان" => {
+                4
+            }
+            "may" | "mai" | "mayo" | "maio" | "maggio" | "mag" | "май" | "мая" | "مايو"
+            | "أيار" => 5,
+            "june" | "jun" | "juin" | "juni" | "junio" | "junho" | "giugno" | "giu" | "июнь"
+            | "июня" | "يونيو" | "يونيه" | "حزيران" => 6,
+            "july" | "jul" | "juillet" | "juil" | "juli" | "julio" | "julho" | "luglio" | "lug"
+            | "июль" | "июля" | "يوليو" | "يوليه" | "تموز" => 7,
+            "august" | "aug" | "août" | "aout" | "agosto" | "ago" | "август" | "августа"
+            | "авг" | "أغسطس" | "اغسطس" | "آب" => 8,
+            "september" | "sep" | "sept" | "septembre" | "septiembre" | "setiembre"
+            | "setembro" | "set" | "settembre" | "сентябрь" | "сентября" | "сен" | "сент"
+            | "سبتمبر" | "أيلول" => 9,
+            "october" | "oct" | "octobre" | "oktober" | "okt" | "octubre" | "outubro" | "out"
+            | "ottobre" | "ott" | "октябрь" | "октября" | "окт" | "أكتوبر" | "اكتوبر" => {
+                10
+            }
+            "november" | "nov" | "novembre" | "noviembre" | "novembro" | "ноябрь" | "ноября"
+            | "ноя" | "نوفمبر" => 11,
+            "december" | "dec" | "décembre" | "decembre" | "déc" | "dezember" | "dez"
+            | "diciembre" | "dic" | "dezembro" | "dicembre" | "декабрь" | "декабря" | "дек"
+            | "ديسمبر" => 12,
+            _ => return None,
+        };
+    Some(m)
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Tok {
+    Word(String),
+    Num(String),
+    Sep(char),
+}
+
+pub fn tokenize(text: &str) -> Vec<Tok> {
+    let mut toks = Vec::new();
+    let mut cur = String::new();
+    let mut cur_num = false;
+    let flush = |cur: &mut String, cur_num: bool, toks: &mut Vec<Tok>| {
+        if !cur.is_empty() {
+            let s = std::mem::take(cur);
+            toks.push(if cur_num { Tok::Num(s) } else { Tok::Word(s) });
+        }
+    };
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if cjk_numeral(c).is_some() {
+            // CJK numerals are a number only before a date or time unit
+            // ("二〇二四年三月五日"); elsewhere they are words ("一个").
+            let mut run = String::from(c);
+            while let Some(&n) = chars.peek().filter(|&&n| cjk_numeral(n).is_some()) {
+                run.push(n);
+                chars.next();
+            }
+            match cjk_number(&run)
+                .filter(|_| chars.peek().is_some_and(|n| "年月日号時时".contains(*n)))
+            {
+                Some(n) => {
+                    flush(&mut cur, cur_num, &mut toks);
+                    toks.push(Tok::Num(n.to_string()));
+                    cur_num = false;
+                }
+                None => {
+                    if cur_num {
+                        flush(&mut cur, cur_num, &mut toks);
+                    }
+                    cur_num = false;
+                    cur.push_str(&run);
+                }
+            }
+            continue;
+        }
+        if let Some(d) = decimal_digit(c) {
+            if !cur_num {
+                flush(&mut cur, cur_num, &mut toks);
+            }
+            cur_num = true;
+            cur.push(d);
+        } else if c.is_alphabetic() {
+            if cur_num {
+                flush(&mut cur, cur_num, &mut toks);
+            }
+            cur_num = false;
+            cur.extend(c.to_lowercase());
+        } else {
+            flush(&mut cur, cur_num, &mut toks);
+            if !c.is_whitespace() {
+                toks.push(Tok::Sep(c));
+            }
+        }
+    }
+    flush(&mut cur, cur_num, &mut toks);
+    toks
+}
+
+/// The value of a decimal digit of any script (ASCII, Arabic-Indic,
+/// Persian, Devanagari, Bengali, Thai, full-width...), as an ASCII digit.
+pub fn decimal_digit(c: char) -> Option<char> {
+    /// The zero of each script's run of ten decimal digits.
+    const ZEROS: &[u32] = &[
+        0x30, 0x660, 0x6F0, 0x7C0, 0x966, 0x9E6, 0xA66, 0xAE6, 0xB66, 0xBE6, 0xC66, 0xCE6, 0xD66,
+        0xDE6, 0xE50, 0xED0, 0xF20, 0x1040, 0x1090, 0x17E0, 0x1810, 0x1946, 0x19D0, 0xFF10,
+    ];
+    let u = c as u32;
+    ZEROS
+        .iter()
+        .find(|&&z| (z..z + 10).contains(&u))
+        .and_then(|&z| char::from_digit(u - z, 10))
+}
+
+/// The value of a CJK numeral character (`十` is ten).
+pub fn cjk_numeral(c: char) -> Option<u32> {
+    Some(match c {
+        '〇' | '零' => 0,
+        '一' => 1,
+        '二' => 2,
+        '三' => 3,
+        '四' => 4,
+        '五' => 5,
+        '六' => 6,
+        '七' => 7,
+        '八' => 8,
+        '九' => 9,
+        '十' => 10,
+        _ => return None,
+    })
+}
+
+/// A run of CJK numerals as a number: digit by digit ("二〇二四" is 2024),
+/// or with a ten ("十二" 12, "二十五" 25, "三十" 30).
+pub fn cjk_number(run: &str) -> Option<u32> {
+    let digits: Vec<u32> = run.chars().filter_map(cjk_numeral).collect();
+    match digits.iter().position(|&d| d == 10) {
+        None => digits
+            .iter()
+            .try_fold(0u32, |n, &d| n.checked_mul(10)?.checked_add(d)),
+        Some(at) => {
+            let (tens, units) = (&digits[..at], &digits[at + 1..]);
+            let tens = match tens {
+                [] => 1,
+                [t] if *t < 10 => *t,
+                _ => return None,
+            };
+            let units = match units {
+                [] => 0,
+                [u] if *u < 10 => *u,
+                _ => return None,
+            };
+            Some(tens * 10 + units)
+        }
+    }
+}
+
+/// Words skipped between a day, a month and a year ("4 de septiembre de",
+/// "4th", "1er", "le").
+pub fn is_filler(t: &Tok) -> bool {
+    match t {
+        Tok::Word(w) => matches!(
+            w.as_str(),
+            "de" | "del" | "of" | "the" | "st" | "nd" | "rd" | "th" | "er" | "年" | "г" | "года"
+        ),
+        Tok::Sep(c) => matches!(c, ',' | '.' | '،' | '-' | '/'),
+        Tok::Num(_) => false,
+    }
+}
+
+/// The first date written in `text`: month names in several languages
+/// ("4 September 2025", "Sep 4, 2025", "4 de septiembre de 2025") or numbers
+/// (`2025-09-04`, `2025/9/4`, `04.09.2025`, and `d/m/y` or `m/d/y` only
+/// when the day is over 12).
+pub fn parse_date_text(text: &str) -> Option<NaiveDate> {
+    date_in_tokens(&tokenize(text), 0).map(|(_, d)| d)
+}
+
+/// What the words just before a date say it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateLabel {
+    /// "Published", "Posted on", "Publié le"...
+    Published,
+    /// "Updated", "Last modified", "Mis à jour"...
+    Updated,
+    /// "Originally published", "publicado originalmente".
+    Original,
+    /// No label.
+    None,
+}
+
+/// Words that, beside a [`PUBLISHED_WORDS`] word, say the date is the first
+/// publication of a page since revised.
+pub const ORIGINALLY_WORDS: &[&str] = &[
+    "originally",
+    "initially",
+    "initialement",
+    "originalmente",
+    "originariamente",
+    "ursprünglich",
+];
+
+/// Words that say the date after them is the publication date.
+pub const PUBLISHED_WORDS: &[&str] = &[
+    "published",
+    "posted",
+    "publication",
+    "publié",
+    "publiée",
+    "publicado",
+    "publicada",
+    "veröffentlicht",
+    "pubblicato",
+    "pubblicata",
+    "publicação",
+    "опубликовано",
+    "опубликован",
+    "yayınlanma",
+    "diterbitkan",
+    "נשר",
+    "نشر",
+    "نُشر",
+    "بتاريخ",
+];
+
+/// Words that say the date after them is a later revision.
+pub const UPDATED_WORDS: &[&str] = &[
+    "updated",
+    "update",
+    "modified",
+    "revised",
+    "reviewed",
+    "actualizado",
+    "actualizada",
+    "actualización",
+    "aktualisiert",
+    "aktualisierung",
+    "atualizado",
+    "atualizada",
+    "aggiornato",
+    "aggiornata",
+    "jour",
+    "обновлено",
+    "обновлен",
+    "обновлён",
+    "güncellendi",
+    "güncelleme",
+    "diperbarui",
+    "עודכן",
+    "تحديث",
+    "تحديثه",
+    "محدث",
+];
+
+/// The label of the date starting at token `start`: the closest of the four
+/// words before it that is a publication or update word.
+pub fn date_label(toks: &[Tok], start: usize) -> DateLabel {
+    let words = toks[..start]
+        .iter()
+        .rev()
+        .filter_map(|t| match t {
+            Tok::Word(w) => Some(w.as_str()),
+            _ => None,
+        })
+        .take(4);
+    let mut words = words.peekable();
+    let mut nearer = None;
+    while let Some(w) = words.next() {
+        if UPDATED_WORDS.contains(&w) {
+            return DateLabel::Updated;
+        }
+        if PUBLISHED_WORDS.contains(&w) {
+            // "originally published", "publicado originalmente".
+            let original = [nearer, words.peek().copied()]
+                .into_iter()
+                .flatten()
+                .any(|a| ORIGINALLY_WORDS.contains(&a));
+            return if original {
+                DateLabel::Original
+            } else {
+                DateLabel::Published
+            };
+        }
+        nearer = Some(w);
+    }
+    DateLabel::None
+}
+
+/// A date written the Chinese, Japanese or Korean way starting at token
+/// `i`: year 年 month 月 day 日 ("2024年3月5日", "2024년 3월 5일").
+pub fn cjk_date_at(toks: &[Tok], i: usize) -> Option<NaiveDate> {
+    let unit = |k: usize, units: &[char]| match toks.get(i + k) {
+        Some(Tok::Word(w)) => w.starts_with(units),
+        _ => false,
+    };
+    let number = |k: usize| match toks.get(i + k) {
+        Some(Tok::Num(s)) if s.len() <= 4 => s.parse::<u32>().ok(),
+        _ => None,
+    };
+    if !(unit(1, &['年', '년']) && unit(3, &['月', '월']) && unit(5, &['日', '号', '일'])) {
+        return None;
+    }
+    ymd(number(0)?, number(2)?, number(4)?)
+}
+
+/// The first date at or after token `from`: the index of its first token
+/// and the date.
+pub fn date_in_tokens(toks: &[Tok], from: usize) -> Option<(usize, NaiveDate)> {
+    let n = toks.len();
+    let numval = |i: usize| match toks.get(i) {
+        Some(Tok::Num(s)) if s.len() <= 4 => s.parse::<u32>().ok(),
+        _ => None,
+    };
+    let next_real = |mut i: usize| {
+        while i < n && is_filler(&toks[i]) {
+            i += 1;
+        }
+        i
+    };
+    let prev_real = |i: usize| {
+        let mut j = i;
+        while j > 0 {
+            j -= 1;
+            if !is_filler(&toks[j]) {
+                return Some(j);
+            }
+        }
+        None
+    };
+    for i in from..n {
+        match &toks[i] {
+            Tok::Word(w) => {
+                let Some(m) = month_number(w) else { continue };
+                // day month year
+                if let Some(p) = prev_real(i).filter(|&p| p >= from) {
+                    if let (Some(d), Some(y)) = (numval(p), numval(next_real(i + 1))) {
+                        if toks
+                            .get(next_real(i + 1))
+                            .is_some_and(|t| matches!(t, Tok::Num(s) if s.len() == 4))
+                        {
+                            if let Some(date) = ymd(y, m, d) {
+                                return Some((p, date));
+                            }
+                        }
+                    }
+                }
+                // year month day ("2023 Jan 7", citation metadata)
+                if let Some(p) = prev_real(i).filter(|&p| p >= from) {
+                    let j = next_real(i + 1);
+                    if let (Some(Tok::Num(ys)), Some(Tok::Num(ds))) = (toks.get(p), toks.get(j)) {
+                        if ys.len() == 4 && ds.len() <= 2 {
+                            if let (Some(y), Some(d)) = (numval(p), numval(j)) {
+                                if let Some(date) = ymd(y, m, d) {
+                                    return Some((p, date));
+                                }
+                            }
+                        }
+                    }
+                }
+                // month day year
+                let j = next_real(i + 1);
+                let k = next_real(j + 1);
+                if let (Some(d), Some(y)) = (numval(j), numval(k)) {
+                    if matches!(&toks[j], Tok::Num(s) if s.len() <= 2)
+                        && matches!(&toks[k], Tok::Num(s) if s.len() == 4)
+                    {
+                        if let Some(date) = ymd(y, m, d) {
+                            return Some((i, date));
+                        }
+                    }
+                }
+            }
+            Tok::Num(a) if a.len() == 4 && cjk_date_at(toks, i).is_some() => {
+                return cjk_date_at(toks, i).map(|d| (i, d));
+            }
+            Tok::Num(a) => {
+                // a sep b sep c, with the same separator.
+                let (Some(Tok::Sep(s1)), Some(Tok::Num(b)), Some(Tok::Sep(s2)), Some(Tok::Num(c))) = (
+                    toks.get(i + 1),
+                    toks.get(i + 2),
+                    toks.get(i + 3),
+                    toks.get(i + 4),
+                ) else {
+                    continue;
+                };
+                if s1 != s2 || !matches!(s1, '-' | '/' | '.') {
+                    continue;
+                }
+                if i > 0
+                    && matches!(toks[i - 1], Tok::Sep('.') | Tok::Sep('/') | Tok::Sep('-'))
+                    && matches!(toks.get(i.wrapping_sub(2)), Some(Tok::Num(_)))
+                {
+                    continue;
+                }
+                let (Ok(pa), Ok(pb), Ok(pc)) =
+                    (a.parse::<u32>(), b.parse::<u32>(), c.parse::<u32>())
+                else {
+                    continue;
+                };
+                let date = if a.len() == 4 && b.len() <= 2 && c.len() <= 2 {
+                    ymd(pa, pb, pc)
+                } else if c.len() == 4 && a.len() <= 2 && b.len() <= 2 {
+                    // Day first with dots, or when the first number cannot
+                    // be a month; month first when the second cannot be.
+                    if *s1 == '.' || (pa > 12 && pb <= 12) {
+                        ymd(pc, pb, pa)
+                    } else if (pb > 12 && pa <= 12) || pa == pb {
+                        ymd(pc, pa, pb)
+                    } else {
+                        None
+                    }
+                } else {
+                    None
+                };
+                if let Some(date) = date {
+                    return Some((i, date));
+                }
+            }
+            Tok::Sep(_) => {}
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_dates_in_three_shapes() {
+        let d = NaiveDate::from_ymd_opt(2025, 9, 4);
+        assert_eq!(date_in_url("https://x.example/2025/09/04/slug"), d);
+        assert_eq!(date_in_url("https://x.example/news/2025-09-04-slug"), d);
+        assert_eq!(date_in_url("https://x.example/20250904/slug"), d);
+        assert_eq!(
+            date_in_url("https://x.example/blog/2025/september/04/slug"),
+            d
+        );
+        assert_eq!(date_in_url("https://x.example/2025/09/slug"), None);
+        assert_eq!(date_in_url("https://x.example/a/123456789012"), None);
+    }
+
+    #[test]
+    fn dates_in_any_script_are_read_without_panicking() {
+        // Each of these panicked on a byte offset inside a character.
+        let d = NaiveDate::from_ymd_opt(2024, 3, 5);
+        assert_eq!(date_in_url("https://example.com/news/مقال-جديد"), None);
+        assert_eq!(date_in_url("https://例子.测试/👍🏽/文章"), None);
+        assert_eq!(date_in_url("https://site.ru/2024/03/05/новости-дня"), d);
+        assert_eq!(date_in_url("https://x.example/新闻/20240305/文章.html"), d);
+        assert_eq!(date_in_url("https://x.example/مقال-2024-03-05-جديد"), d);
+        assert_eq!(
+            date_in_url("https://x.example/%D9%85%D9%82%D8%A7%D9%84"),
+            None
+        );
+        assert_eq!(parse_datetime("1月1日"), None);
+        assert_eq!(parse_datetime("‏ 񰀀x"), None);
+        assert_eq!(parse_datetime("👍🏽👍🏽"), None);
+    }
+
+    #[test]
+    fn date_text_in_several_languages() {
+        let d = NaiveDate::from_ymd_opt(2025, 9, 4);
+        for t in [
+            "September 4, 2025",
+            "Sep. 4th, 2025",
+            "4 September 2025",
+            "le 4 septembre 2025",
+            "4. September 2025",
+            "4 de septiembre de 2025",
+            "4 de setembro de 2025",
+            "4 settembre 2025",
+            "4 сентября 2025 г.",
+            "4 سبتمبر 2025",
+            "2025-09-04",
+            "04.09.2025",
+            "Updated: 2025/9/4 10:00",
+        ] {
+            assert_eq!(parse_date_text(t), d, "{t}");
+        }
+        assert_eq!(
+            parse_date_text("09/25/2025"),
+            NaiveDate::from_ymd_opt(2025, 9, 25)
+        );
+        assert_eq!(parse_date_text("04/09/2025"), None);
+        assert_eq!(parse_date_text("in 2025 we"), None);
+    }
+
+    #[test]
+    fn declared_dates_are_normalised() {
+        assert_eq!(
+            normalise_date("2024-10-24T10:00:00+0200").as_deref(),
+            Some("2024-10-24T10:00:00+02:00")
+        );
+        assert_eq!(
+            normalise_date("Thu, 24 Oct 2024 08:00:00 GMT").as_deref(),
+            Some("2024-10-24T08:00:00Z")
+        );
+        assert_eq!(
+            normalise_date("2024-10-24 08:00:00").as_deref(),
+            Some("2024-10-24")
+        );
+        assert_eq!(
+            normalise_date("Feb 08, 2022").as_deref(),
+            Some("2022-02-08")
+        );
+        assert_eq!(normalise_date("yesterday"), None);
+    }
+}
