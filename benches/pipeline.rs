@@ -16,10 +16,9 @@
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
+use newsworker::commands::evaluate::thread_cpu_ms;
 use newsworker::config::Config;
-use newsworker::evaluate::thread_cpu_ms;
 use newsworker::pipeline::{self, RawMessage};
-use newsworker::worker::pipeline_options;
 
 /// One input: its bytes and the content type it is sent with.
 struct Page {
@@ -97,7 +96,7 @@ fn main() {
         .unwrap_or(3)
         .max(1);
     let cfg = Config::load(None).expect("built-in configuration");
-    let opts = pipeline_options(&cfg);
+    let opts = cfg.pipeline_options();
     for input in inputs {
         let pages = if input.is_dir() {
             html_pages(&input)

@@ -555,6 +555,21 @@ impl Config {
         format!("{host}-{}", std::process::id())
     }
 
+    /// The pipeline's options: the `pipeline` section, `input.max_payload`,
+    /// and this instance's name and version for every article's `worker`.
+    pub fn pipeline_options(&self) -> crate::pipeline::Options {
+        crate::pipeline::Options {
+            max_payload: self.input.max_payload,
+            report_boilerplate: self.pipeline.report_boilerplate,
+            max_nesting: self.pipeline.max_nesting,
+            worker: crate::article::WorkerInfo {
+                instance: self.instance(),
+                version: env!("CARGO_PKG_VERSION").to_string(),
+            },
+            observer: None,
+        }
+    }
+
     /// The redelivery delay after the `delivered`-th attempt failed.
     pub fn backoff(&self, delivered: i64) -> Duration {
         let i = usize::try_from(delivered.max(1) - 1).unwrap_or(usize::MAX);

@@ -27,18 +27,12 @@
 #![warn(clippy::string_slice)]
 
 pub mod article;
+pub mod commands;
 pub mod config;
 pub mod dlq;
 pub mod error;
-pub mod evaluate;
-pub mod http;
 pub mod nats;
-pub mod observe;
-pub mod offline;
 pub mod pipeline;
-pub mod progress;
-pub mod publisher;
-pub mod status;
 pub mod telemetry;
 pub mod text;
 pub mod worker;

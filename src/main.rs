@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use newsworker::commands;
 use newsworker::config::Config;
 
 /// Turns raw news pages and scraped text into clean, structured,
@@ -85,13 +86,19 @@ enum Command {
 /// `log.level` in config/default.toml.
 const DEFAULT_LOG_LEVEL: &str = "info,async_nats=warn";
 
+/// Exit code of a configuration error.
+const EXIT_CONFIG: u8 = 2;
+/// Exit code of `process` when the run finished but some inputs hit an
+/// internal error (a bug, caught and written as that input's error line).
+const EXIT_INTERNAL: u8 = 3;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let cfg = match Config::load(cli.config.as_deref()) {
         Ok(cfg) => cfg,
         Err(e) => {
             eprintln!("newsworker: {e}");
-            return ExitCode::from(2);
+            return ExitCode::from(EXIT_CONFIG);
         }
     };
     // One-shot commands print their own results; their logs stay at
@@ -102,7 +109,7 @@ fn main() -> ExitCode {
     }
     newsworker::telemetry::init(&log);
     let result = match cli.command {
-        Command::Process { files } => match process(&cfg, &files) {
+        Command::Process { files } => match commands::process::run(&cfg, &files) {
             Ok(0) => Ok(()),
             Ok(internal) => {
                 eprintln!(
@@ -113,9 +120,8 @@ fn main() -> ExitCode {
             Err(e) => Err(e),
         },
         Command::Evaluate { dir, text, worst } => {
-            newsworker::evaluate::evaluate(&cfg, &dir, text.as_deref()).map(|report| {
-                print!("{}", report.render(worst));
-            })
+            commands::evaluate::evaluate(&cfg, &dir, text.as_deref())
+                .map(|report| print!("{}", report.render(worst)))
         }
         command => {
             let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -141,115 +147,29 @@ fn main() -> ExitCode {
     }
 }
 
-/// Exit code of `process` when the run finished but some inputs hit an
-/// internal error (a bug, caught and written as that input's error line).
-const EXIT_INTERNAL: u8 = 3;
-
-/// `newsworker process`; returns how many inputs failed with an internal
-/// error.
-fn process(cfg: &Config, files: &[PathBuf]) -> anyhow::Result<usize> {
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    let started = std::time::Instant::now();
-    let summary = newsworker::offline::process(cfg, files, &mut out)?;
-    let errors: usize = summary.errors.values().sum();
-    let total = (summary.articles + errors) as u64;
-    eprintln!(
-        "newsworker: {}: {} articles, {} errors {:?}",
-        newsworker::progress::line("processed", total, None, started.elapsed()),
-        summary.articles,
-        errors,
-        summary.errors
-    );
-    Ok(summary.internal)
-}
-
+/// The commands that talk to NATS, on the async runtime.
 async fn async_main(cfg: Config, command: Command) -> anyhow::Result<()> {
     match command {
         Command::Run => newsworker::worker::run(cfg, shutdown_signal()).await,
-        Command::Publish { files } => {
-            let s = newsworker::publisher::publish(&cfg, &files).await?;
-            eprintln!(
-                "newsworker: published {}, already present {}, refused {} ({:.1} s)",
-                s.published,
-                s.duplicates,
-                s.refused.len(),
-                s.seconds
-            );
-            for r in &s.refused {
-                eprintln!("  refused {r}");
-            }
-            if s.refused.is_empty() {
-                Ok(())
-            } else {
-                anyhow::bail!("{} inputs were refused", s.refused.len())
-            }
-        }
-        Command::Provision => {
-            let client = newsworker::nats::connect(&cfg).await?;
-            let js = newsworker::nats::jetstream(client, &cfg);
-            let (_, report) = newsworker::nats::provision(&js, &cfg).await?;
-            for line in &report.actions {
-                println!("{line}");
-            }
-            for line in &report.mismatches {
-                println!("MISMATCH: {line}");
-            }
-            if report.mismatches.is_empty() {
-                Ok(())
-            } else {
-                anyhow::bail!(
-                    "{} existing objects differ from the configuration; newsworker does not reconfigure them (edit or delete them, or change the configuration)",
-                    report.mismatches.len()
-                )
-            }
-        }
-        Command::Status { json } => {
-            let status = newsworker::status::status(&cfg).await?;
-            if json {
-                println!("{}", serde_json::to_string_pretty(&status)?);
-            } else {
-                print!("{status}");
-            }
-            Ok(())
-        }
+        Command::Publish { files } => commands::publish::run(&cfg, &files).await,
+        Command::Provision => commands::provision::run(&cfg).await,
+        Command::Status { json } => commands::status::run(&cfg, json).await,
         Command::Read {
             stream,
             subject,
             limit,
-        } => {
-            let stdout = std::io::stdout();
-            let mut out = std::io::BufWriter::new(stdout.lock());
-            newsworker::dlq::read(&cfg, &stream, subject, limit, &mut out).await?;
-            Ok(())
-        }
+        } => commands::read::run(&cfg, &stream, subject, limit).await,
         Command::Replay {
             kind,
             limit,
             dry_run,
         } => {
-            let opts = newsworker::dlq::ReplayOptions {
+            let opts = commands::replay::ReplayOptions {
                 kind,
                 limit,
                 dry_run,
             };
-            let summary = newsworker::dlq::replay(&cfg, &opts).await?;
-            if dry_run {
-                for line in &summary.listed {
-                    println!("{line}");
-                }
-                eprintln!(
-                    "newsworker: {} dead letters would be replayed (dry run)",
-                    summary.listed.len()
-                );
-            } else {
-                let total: u64 = summary.replayed.values().sum();
-                eprintln!(
-                    "newsworker: replayed {total} dead letters {:?}",
-                    summary.replayed
-                );
-            }
-            Ok(())
+            commands::replay::run(&cfg, &opts).await
         }
         Command::Process { .. } | Command::Evaluate { .. } => {
             unreachable!("handled without a runtime")

@@ -15,8 +15,8 @@ use std::sync::Mutex;
 
 use arbitrary::{Arbitrary, Unstructured};
 use newsworker::article::Article;
-use newsworker::pipeline::{self, Options, RawMessage};
 use newsworker::pipeline::templates::{Memory, Settings};
+use newsworker::pipeline::{self, Options, RawMessage};
 use proptest::prelude::*;
 
 use crate::common::gen::{self, Body, JsonLd, Meta, Page, Prose, RawCase, Text, Url};

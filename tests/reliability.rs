@@ -58,7 +58,7 @@ async fn redelivered_during_slow_work(progress: bool) -> bool {
     });
     let work = tokio::time::sleep(Duration::from_secs(3));
     if progress {
-        newsworker::worker::with_progress(&msg, Duration::from_millis(300), work).await;
+        newsworker::worker::jetstream::with_progress(&msg, Duration::from_millis(300), work).await;
     } else {
         work.await;
     }

@@ -55,7 +55,7 @@ pub async fn connect(cfg: &Config) -> anyhow::Result<Client> {
         }
         tracing::warn!(
             servers = %shown.join(","),
-            error = crate::observe::cause_chain(&err),
+            error = crate::telemetry::observe::cause_chain(&err),
             retry_in = ?pause,
             "NATS not reachable yet; retrying until nats.connect_timeout."
         );
@@ -76,7 +76,7 @@ async fn options(
         .request_timeout(Some(n.request_timeout.0))
         .max_reconnects(None)
         .event_callback(|event| async move {
-            crate::observe::nats_event(&event);
+            crate::telemetry::observe::nats_event(&event);
             match event {
                 async_nats::Event::Connected => tracing::info!("NATS connection (re)established."),
                 async_nats::Event::Disconnected => {
@@ -195,6 +195,135 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// One input message as it arrived, from a JetStream consumer or a core
+/// subscription.
+pub struct Inbound<'a> {
+    /// The subject it arrived on.
+    pub subject: &'a str,
+    /// The payload, byte for byte.
+    pub payload: &'a bytes::Bytes,
+    /// Its headers.
+    pub headers: Option<&'a async_nats::HeaderMap>,
+    /// How many times it has been delivered (1 on the first delivery).
+    pub delivered: i64,
+    /// A stable identity for de-duplicating its dead letter when it has no
+    /// `Nats-Msg-Id` (stream name and sequence in JetStream mode).
+    pub fallback_id: Option<String>,
+}
+
+impl Inbound<'_> {
+    /// The first value of header `name`, when it has a non-empty one.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers?
+            .get(name)
+            .map(|v| v.as_str())
+            .filter(|v| !v.is_empty())
+    }
+}
+
+/// Why a publish failed, and whether trying again can help: a permanent
+/// error (the message is over the server's size limit) fails the same way
+/// every time; anything else (a timeout, no stream, a full stream, a lost
+/// connection) may pass later.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct PublishError {
+    permanent: bool,
+    message: String,
+}
+
+impl PublishError {
+    /// A failure that may pass on a later try.
+    pub fn transient(message: impl Into<String>) -> Self {
+        PublishError {
+            permanent: false,
+            message: message.into(),
+        }
+    }
+
+    /// A failure that will repeat on every try.
+    pub fn permanent(message: impl Into<String>) -> Self {
+        PublishError {
+            permanent: true,
+            message: message.into(),
+        }
+    }
+
+    /// Whether trying again cannot help.
+    pub fn is_permanent(&self) -> bool {
+        self.permanent
+    }
+}
+
+/// Where articles and dead letters are published.
+#[derive(Clone)]
+pub enum Sink {
+    /// JetStream publish, acknowledgement awaited (at-least-once, de-duplicated).
+    JetStream(jetstream::Context),
+    /// Core NATS publish (at-most-once).
+    Core(Client),
+}
+
+impl Sink {
+    /// Publishes `payload` to `subject` and, on JetStream, waits for the
+    /// stream to store it; returns whether the stream already had it (the
+    /// same `Nats-Msg-Id` within its duplicate window). `what` names the
+    /// message in the error ("the article").
+    pub async fn publish(
+        &self,
+        what: &str,
+        subject: &str,
+        headers: async_nats::HeaderMap,
+        payload: bytes::Bytes,
+    ) -> Result<bool, PublishError> {
+        let fail = |permanent: bool, cause: String| {
+            let message = format!("publishing {what} to {subject} failed: {cause}");
+            if permanent {
+                PublishError::permanent(message)
+            } else {
+                PublishError::transient(message)
+            }
+        };
+        match self {
+            Sink::JetStream(js) => {
+                use jetstream::context::PublishErrorKind;
+                let too_big = |e: &jetstream::context::PublishError| {
+                    e.kind() == PublishErrorKind::MaxPayloadExceeded
+                };
+                let ack = js
+                    .publish_with_headers(subject.to_string(), headers, payload)
+                    .await
+                    .map_err(|e| fail(too_big(&e), e.to_string()))?
+                    .await
+                    .map_err(|e| fail(too_big(&e), e.to_string()))?;
+                Ok(ack.duplicate)
+            }
+            Sink::Core(client) => {
+                use async_nats::client::PublishErrorKind;
+                client
+                    .publish_with_headers(subject.to_string(), headers, payload)
+                    .await
+                    .map_err(|e| {
+                        fail(
+                            e.kind() == PublishErrorKind::MaxPayloadExceeded,
+                            e.to_string(),
+                        )
+                    })?;
+                Ok(false)
+            }
+        }
+    }
+}
+
+/// Headers of a JSON message de-duplicated by `id`: `Nats-Msg-Id` and
+/// `Content-Type: application/json`.
+pub fn json_headers(id: &str) -> async_nats::HeaderMap {
+    let mut headers = async_nats::HeaderMap::new();
+    headers.insert("Nats-Msg-Id", id);
+    headers.insert("Content-Type", "application/json");
+    headers
+}
+
 /// A JetStream context with the configured request timeout.
 pub fn jetstream(client: Client, cfg: &Config) -> jetstream::Context {
     jetstream::ContextBuilder::new()
@@ -237,5 +366,4 @@ mod tests {
             ("127.0.0.1:4222".to_string(), None)
         );
     }
-
 }

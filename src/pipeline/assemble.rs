@@ -6,10 +6,10 @@ use crate::article::{
     Article, Boilerplate, Fingerprint, Language, RawArticle, RemovedLine, WorkerInfo,
     SCHEMA_VERSION,
 };
-use crate::text::chars;
-use crate::text::words::{is_cjk, word_count};
 use crate::pipeline::clean::clean_block;
 use crate::pipeline::extract::Metadata;
+use crate::text::chars;
+use crate::text::words::{is_cjk, word_count};
 
 /// Everything the earlier stages produced for one article.
 pub struct Parts {

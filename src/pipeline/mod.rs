@@ -15,14 +15,14 @@ pub mod decode;
 pub mod extract;
 pub mod guard;
 pub mod language;
-pub mod templates;
 pub mod metadata;
+pub mod templates;
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use crate::article::{Article, Body, Input, WorkerInfo};
 use crate::error::{ErrorKind, PipelineError};
-use crate::observe::stage;
 use templates::{Memory, Observation};
 
 /// Options of the pipeline (the `pipeline` config section plus the limits it
@@ -37,6 +37,18 @@ pub struct Options {
     pub max_nesting: usize,
     /// Written into every article's `worker` field.
     pub worker: WorkerInfo,
+    /// Told how long each stage took and what was removed (the worker's
+    /// metrics); nothing is measured without one.
+    pub observer: Option<Arc<dyn Observer>>,
+}
+
+/// What the pipeline reports as it runs, for metrics: the time each stage
+/// took, and the boilerplate lines removed by reason.
+pub trait Observer: Send + Sync + std::fmt::Debug {
+    /// Stage `name` took `took`.
+    fn stage(&self, name: &'static str, took: Duration);
+    /// `lines` lines were removed as boilerplate for `reason`.
+    fn removed(&self, reason: &str, lines: u64);
 }
 
 impl Default for Options {
@@ -51,6 +63,7 @@ impl Default for Options {
                 instance: "library".into(),
                 version: env!("CARGO_PKG_VERSION").into(),
             },
+            observer: None,
         }
     }
 }
@@ -109,13 +122,13 @@ pub fn run_with(
             ),
         ));
     }
-    let input =
-        stage("parse", || Input::parse(msg.payload, msg.content_type)).map_err(|error| {
-            Failure {
-                id: input_id(&msg),
-                error,
-            }
-        })?;
+    let input = timed(opts, "parse", || {
+        Input::parse(msg.payload, msg.content_type)
+    })
+    .map_err(|error| Failure {
+        id: input_id(&msg),
+        error,
+    })?;
     let id = input.article_id(msg.msg_id);
     #[cfg(debug_assertions)]
     test_panic(&id);
@@ -140,7 +153,9 @@ pub fn run_with(
             if let Some(f) = too_deep(&html) {
                 return Err(f);
             }
-            let ex = stage("extract", || extract::extract(&html, raw.url.as_deref()));
+            let ex = timed(opts, "extract", || {
+                extract::extract(&html, raw.url.as_deref())
+            });
             (ex.blocks, ex.meta, boilerplate::Origin::Html)
         }
         Body::Text(text) => (
@@ -154,14 +169,14 @@ pub fn run_with(
                 Some("text/plain") => false,
                 _ => decode::looks_like_html(&bytes),
             };
-            let decoded = stage("decode", || {
+            let decoded = timed(opts, "decode", || {
                 decode::decode(&bytes, content_type.as_deref(), html)
             });
             if html {
                 if let Some(f) = too_deep(&decoded.text) {
                     return Err(f);
                 }
-                let ex = stage("extract", || {
+                let ex = timed(opts, "extract", || {
                     extract::extract(&decoded.text, raw.url.as_deref())
                 });
                 (ex.blocks, ex.meta, boilerplate::Origin::Html)
@@ -176,7 +191,7 @@ pub fn run_with(
     };
 
     // clean
-    let blocks: Vec<String> = stage("clean", || {
+    let blocks: Vec<String> = timed(opts, "clean", || {
         blocks.iter().flat_map(|b| clean::clean_lines(b)).collect()
     });
     if blocks.is_empty() {
@@ -197,12 +212,15 @@ pub fn run_with(
     // Template learning needs the normalised lines first; the boilerplate
     // stage reuses them.
     let norms: Vec<String> = if templates.is_some() {
-        blocks.iter().map(|b| crate::text::words::normalise(b)).collect()
+        blocks
+            .iter()
+            .map(|b| crate::text::words::normalise(b))
+            .collect()
     } else {
         Vec::new()
     };
-    let (learned, observation) = stage("templates", || learn(templates, &raw, &id, &norms));
-    let stripped = stage("boilerplate", || {
+    let (learned, observation) = timed(opts, "templates", || learn(templates, &raw, &id, &norms));
+    let stripped = timed(opts, "boilerplate", || {
         boilerplate::strip(
             blocks,
             &boilerplate::Context {
@@ -213,7 +231,7 @@ pub fn run_with(
             },
         )
     });
-    count_removed(&stripped.removed);
+    count_removed(opts, &stripped.removed);
     if stripped.kept.is_empty() {
         return Err(Failure::new(
             Some(id),
@@ -224,9 +242,9 @@ pub fn run_with(
             ),
         ));
     }
-    let language = stage("language", || language::detect(&stripped.kept));
+    let language = timed(opts, "language", || language::detect(&stripped.kept));
 
-    let article = stage("assemble", || {
+    let article = timed(opts, "assemble", || {
         assemble::assemble(
             assemble::Parts {
                 id,
@@ -261,8 +279,22 @@ fn test_panic(id: &str) {
     }
 }
 
-/// Counts the removed lines by reason ([`crate::observe::BOILERPLATE_LINES`]).
-fn count_removed(removed: &[crate::article::RemovedLine]) {
+/// Runs stage `name`, telling the observer how long it took.
+fn timed<T>(opts: &Options, name: &'static str, f: impl FnOnce() -> T) -> T {
+    let Some(observer) = &opts.observer else {
+        return f();
+    };
+    let started = Instant::now();
+    let out = f();
+    observer.stage(name, started.elapsed());
+    out
+}
+
+/// Tells the observer how many lines were removed, by reason.
+fn count_removed(opts: &Options, removed: &[crate::article::RemovedLine]) {
+    let Some(observer) = &opts.observer else {
+        return;
+    };
     let mut counts: Vec<(&str, u64)> = Vec::new();
     for line in removed {
         match counts.iter_mut().find(|(r, _)| *r == line.reason) {
@@ -271,8 +303,7 @@ fn count_removed(removed: &[crate::article::RemovedLine]) {
         }
     }
     for (reason, n) in counts {
-        metrics::counter!(crate::observe::BOILERPLATE_LINES, "reason" => reason.to_string())
-            .increment(n);
+        observer.removed(reason, n);
     }
 }
 

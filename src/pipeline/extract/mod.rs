@@ -21,9 +21,9 @@ use dom_smoothie::{Config, Readability};
 
 pub mod blocks;
 
-use blocks::{Block, Scope};
 use crate::pipeline::boilerplate;
 use crate::pipeline::metadata::{clean_byline, extract_metadata, PublicationSources};
+use blocks::{Block, Scope};
 
 pub use crate::pipeline::metadata::Metadata;
 
@@ -99,8 +99,10 @@ pub fn extract(html: &str, url: Option<&str>) -> Extracted {
         }
         Err(_) => Vec::new(),
     };
-    meta.published_at =
-        published.resolve(readability_published.as_deref(), meta.modified_at.as_deref());
+    meta.published_at = published.resolve(
+        readability_published.as_deref(),
+        meta.modified_at.as_deref(),
+    );
     let main_words: usize = main.iter().map(|b| blocks::words(b)).sum();
     let fallback_words: usize = fallback.iter().map(|b| blocks::words(&b.text)).sum();
     let chosen: Vec<String> = if main_words * 10 < fallback_words * 5 {

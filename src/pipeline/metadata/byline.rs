@@ -13,9 +13,11 @@ use crate::text::chars;
 use crate::text::dates::parse_date_text;
 use crate::text::words::squash;
 
-pub(super) static AUTHOR_ITEMPROP: LazyLock<Matcher> = LazyLock::new(|| matcher("[itemprop~='author']"));
+pub(super) static AUTHOR_ITEMPROP: LazyLock<Matcher> =
+    LazyLock::new(|| matcher("[itemprop~='author']"));
 
-pub(super) static ITEMPROP_NAME: LazyLock<Matcher> = LazyLock::new(|| matcher("[itemprop~='name']"));
+pub(super) static ITEMPROP_NAME: LazyLock<Matcher> =
+    LazyLock::new(|| matcher("[itemprop~='name']"));
 
 pub(super) static REL_AUTHOR: LazyLock<Matcher> = LazyLock::new(|| matcher("a[rel~='author']"));
 

@@ -408,5 +408,4 @@ pub(super) mod tests {
         );
         assert_eq!(m.byline.as_deref(), Some("Jane Doe"));
     }
-
 }

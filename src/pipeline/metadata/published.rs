@@ -8,7 +8,9 @@ use dom_query::{Document, Matcher, NodeRef};
 
 use super::json_ld::JsonLd;
 use super::meta_tags::MetaTags;
-use super::{collect, in_page_furniture, in_region, matcher, near_comments, FindMatches, Reading, TIME};
+use super::{
+    collect, in_page_furniture, in_region, matcher, near_comments, FindMatches, Reading, TIME,
+};
 use crate::text::dates::{
     date_in_tokens, date_in_url, date_label, format_when, local_day_of, normalise_date,
     parse_date_text, parse_datetime, tokenize, DateLabel, When, ORIGINALLY_WORDS,

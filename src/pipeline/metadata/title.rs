@@ -16,7 +16,8 @@ pub(super) static H2: LazyLock<Matcher> = LazyLock::new(|| matcher("h2"));
 
 pub(super) static TITLE: LazyLock<Matcher> = LazyLock::new(|| matcher("title"));
 
-pub(super) const TITLE_SEPARATORS: &[&str] = &[" | ", " - ", " – ", " — ", " :: ", " » ", " · ", " • "];
+pub(super) const TITLE_SEPARATORS: &[&str] =
+    &[" | ", " - ", " – ", " — ", " :: ", " » ", " · ", " • "];
 
 /// Lower case, single spaces, typographic quotes and dashes made plain: for
 /// comparing titles, never for output.

@@ -19,7 +19,7 @@ use hyper::{body::Incoming, Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use metrics_exporter_prometheus::PrometheusHandle;
 
-use crate::observe::Health;
+use crate::telemetry::observe::Health;
 
 /// Binds `listen` and serves the endpoints until the task is dropped.
 /// Returns the bound address (useful with port 0) and the serving task.
@@ -76,7 +76,7 @@ fn route(
             reply(
                 StatusCode::OK,
                 "text/plain; version=0.0.4; charset=utf-8",
-                crate::observe::render(metrics),
+                crate::telemetry::observe::render(metrics),
             )
         }
         "/healthz" => reply(StatusCode::OK, "text/plain", "ok\n"),

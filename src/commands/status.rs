@@ -46,6 +46,17 @@ pub struct Status {
     pub dead_letters: Vec<(String, u64)>,
 }
 
+/// `newsworker status`: prints the status as a table, or as JSON.
+pub async fn run(cfg: &Config, json: bool) -> anyhow::Result<()> {
+    let status = status(cfg).await?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&status)?);
+    } else {
+        print!("{status}");
+    }
+    Ok(())
+}
+
 /// Reads the status from the server.
 pub async fn status(cfg: &Config) -> anyhow::Result<Status> {
     let client = crate::nats::connect(cfg).await?;

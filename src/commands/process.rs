@@ -17,7 +17,6 @@ use crate::article::ErrorRecord;
 use crate::config::Config;
 use crate::error::{ErrorKind, PipelineError};
 use crate::pipeline::{self, RawMessage};
-use crate::worker::pipeline_options;
 
 /// Counts of a `process` run.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -33,20 +32,41 @@ pub struct Summary {
     pub bytes: usize,
 }
 
+/// `newsworker process`: processes `files` (stdin when empty) to stdout
+/// and prints a summary on stderr; returns how many inputs failed with an
+/// internal error.
+pub fn run(cfg: &Config, files: &[PathBuf]) -> anyhow::Result<usize> {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let started = Instant::now();
+    let summary = process(cfg, files, &mut out)?;
+    let errors: usize = summary.errors.values().sum();
+    let total = (summary.articles + errors) as u64;
+    eprintln!(
+        "newsworker: {}: {} articles, {} errors {:?}",
+        super::progress::line("processed", total, None, started.elapsed()),
+        summary.articles,
+        errors,
+        summary.errors
+    );
+    Ok(summary.internal)
+}
+
 /// Processes `files` (stdin when empty), writing JSON lines to `out`.
 pub fn process(cfg: &Config, files: &[PathBuf], out: &mut impl Write) -> anyhow::Result<Summary> {
-    let opts = pipeline_options(cfg);
+    let opts = cfg.pipeline_options();
     // Template learning within the run: the lines a source repeats across
     // the articles given are stripped from the later ones.
-    let templates = cfg
-        .templates
-        .enabled
-        .then(|| std::sync::Mutex::new(crate::pipeline::templates::Memory::new(cfg.templates.settings())));
+    let templates = cfg.templates.enabled.then(|| {
+        std::sync::Mutex::new(crate::pipeline::templates::Memory::new(
+            cfg.templates.settings(),
+        ))
+    });
     let mut summary = Summary::default();
     let started = Instant::now();
     let whole_files = files.iter().all(|f| whole_file_type(f).is_some()) && !files.is_empty();
     let mut progress =
-        crate::progress::Progress::new("processed", whole_files.then_some(files.len() as u64));
+        super::progress::Progress::new("processed", whole_files.then_some(files.len() as u64));
     let mut emit = |msg: RawMessage<'_>, out: &mut dyn Write| -> anyhow::Result<()> {
         progress.inc(1);
         summary.bytes += msg.payload.len();
@@ -145,7 +165,7 @@ fn run_isolated(
                 ErrorKind::Internal,
                 format!(
                     "a pipeline stage panicked: {} (a bug in newsworker; please report it with this input)",
-                    crate::worker::panic_message(panic.as_ref())
+                    crate::error::panic_message(panic.as_ref())
                 ),
             ),
         }),

@@ -13,10 +13,10 @@ use anyhow::{bail, Context as _};
 use bytes::Bytes;
 use futures::stream::{FuturesUnordered, StreamExt};
 
+use super::process::{common_root, file_id, for_each_line, whole_file_type};
 use crate::article::{Input, RawArticle};
 use crate::config::{Config, Mode};
-use crate::offline::{common_root, file_id, for_each_line, whole_file_type};
-use crate::worker::json_headers;
+use crate::nats::json_headers;
 
 /// Publish acknowledgements awaited at once.
 const IN_FLIGHT: usize = 256;
@@ -141,6 +141,27 @@ impl Ids {
     }
 }
 
+/// `newsworker publish`: publishes `files` and prints what it did; fails
+/// when any input was refused.
+pub async fn run(cfg: &Config, files: &[PathBuf]) -> anyhow::Result<()> {
+    let s = publish(cfg, files).await?;
+    eprintln!(
+        "newsworker: published {}, already present {}, refused {} ({:.1} s)",
+        s.published,
+        s.duplicates,
+        s.refused.len(),
+        s.seconds
+    );
+    for r in &s.refused {
+        eprintln!("  refused {r}");
+    }
+    if s.refused.is_empty() {
+        Ok(())
+    } else {
+        bail!("{} inputs were refused", s.refused.len())
+    }
+}
+
 /// Publishes every article in `files`.
 pub async fn publish(cfg: &Config, files: &[PathBuf]) -> anyhow::Result<Summary> {
     if files.is_empty() {
@@ -152,7 +173,7 @@ pub async fn publish(cfg: &Config, files: &[PathBuf]) -> anyhow::Result<Summary>
         refused,
         ..Summary::default()
     };
-    let mut progress = crate::progress::Progress::new("published", Some(outgoing.len() as u64));
+    let mut progress = super::progress::Progress::new("published", Some(outgoing.len() as u64));
     match cfg.input.mode {
         Mode::Jetstream => {
             let js = crate::nats::jetstream(client.clone(), cfg);

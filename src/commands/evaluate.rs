@@ -23,7 +23,6 @@ use unicode_normalization::UnicodeNormalization;
 use crate::config::Config;
 use crate::pipeline::{self, RawMessage};
 use crate::text::words::is_cjk;
-use crate::worker::pipeline_options;
 
 /// The labelled facts about one page.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -227,7 +226,7 @@ pub fn thread_cpu_ms() -> f64 {
 /// Evaluates the pipeline on `dir`; with `text_file`, on those scraped-text
 /// articles instead of the HTML pages.
 pub fn evaluate(cfg: &Config, dir: &Path, text_file: Option<&Path>) -> anyhow::Result<Report> {
-    let opts = pipeline_options(cfg);
+    let opts = cfg.pipeline_options();
     let truth_dir = dir.join("ground-truth");
     let load_truth = |id: &str| -> anyhow::Result<GroundTruthFile> {
         let path = truth_dir.join(format!("{id}.json"));

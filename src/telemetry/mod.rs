@@ -1,5 +1,10 @@
-//! Logging: a tracing subscriber writing to stderr (stdout carries data for
-//! `newsworker process`), as text on a terminal and JSON elsewhere.
+//! What the worker tells its operators: logs ([`init`], a tracing
+//! subscriber writing to stderr, since stdout carries data for `newsworker
+//! process`, as text on a terminal and JSON elsewhere), metrics, readiness
+//! and the periodic summary ([`observe`]), served over HTTP ([`http`]).
+
+pub mod http;
+pub mod observe;
 
 use std::io::IsTerminal;
 

@@ -3,7 +3,7 @@
 //!
 //! Metrics go through the `metrics` facade; `newsworker run` installs the
 //! Prometheus recorder ([`install`]) and serves it on `/metrics`
-//! (`crate::http`). Elsewhere (`process`, `evaluate`, tests calling the
+//! (`crate::telemetry::http`). Elsewhere (`process`, `evaluate`, tests calling the
 //! library) no recorder is installed and recording costs next to nothing.
 //! Every label takes values from a closed set (outcomes, error kinds, stage
 //! names, removal reasons, language codes), so series stay bounded.
@@ -79,7 +79,7 @@ pub fn install(mode: &str) -> anyhow::Result<PrometheusHandle> {
     gauge!(NATS_CONNECTED).set(0.0);
     gauge!(IN_FLIGHT).set(0.0);
     // Outcomes start at zero, so rate() and alerts see the series at once.
-    for outcome in Outcome::ALL {
+    for outcome in Tally::ALL {
         counter!(MESSAGES, "outcome" => outcome.as_str()).absolute(0);
     }
     counter!(REDELIVERIES).absolute(0);
@@ -146,9 +146,9 @@ fn describe() {
     );
 }
 
-/// The fate of one message, as counted.
+/// The fate of one message, as counted (the metrics' `outcome` label).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Outcome {
+pub enum Tally {
     /// The article was stored.
     Published,
     /// The output stream already had it (a redelivery).
@@ -163,26 +163,26 @@ pub enum Outcome {
     Lost,
 }
 
-impl Outcome {
+impl Tally {
     /// Every outcome.
-    pub const ALL: [Outcome; 6] = [
-        Outcome::Published,
-        Outcome::Duplicate,
-        Outcome::DeadLettered,
-        Outcome::Retried,
-        Outcome::HandedBack,
-        Outcome::Lost,
+    pub const ALL: [Tally; 6] = [
+        Tally::Published,
+        Tally::Duplicate,
+        Tally::DeadLettered,
+        Tally::Retried,
+        Tally::HandedBack,
+        Tally::Lost,
     ];
 
     /// The label value.
     pub fn as_str(self) -> &'static str {
         match self {
-            Outcome::Published => "published",
-            Outcome::Duplicate => "duplicate",
-            Outcome::DeadLettered => "dead_lettered",
-            Outcome::Retried => "retried",
-            Outcome::HandedBack => "handed_back",
-            Outcome::Lost => "lost",
+            Tally::Published => "published",
+            Tally::Duplicate => "duplicate",
+            Tally::DeadLettered => "dead_lettered",
+            Tally::Retried => "retried",
+            Tally::HandedBack => "handed_back",
+            Tally::Lost => "lost",
         }
     }
 }
@@ -196,7 +196,7 @@ pub struct Stats {
 
 impl Stats {
     /// Records one message's outcome (`kind` for a dead letter).
-    pub fn record(&self, outcome: Outcome, kind: Option<ErrorKind>) {
+    pub fn record(&self, outcome: Tally, kind: Option<ErrorKind>) {
         self.outcomes[outcome as usize].fetch_add(1, Ordering::Relaxed);
         counter!(MESSAGES, "outcome" => outcome.as_str()).increment(1);
         if let Some(kind) = kind {
@@ -233,15 +233,13 @@ pub struct Snapshot {
 
 impl Snapshot {
     /// Messages with `outcome`.
-    pub fn get(&self, outcome: Outcome) -> u64 {
+    pub fn get(&self, outcome: Tally) -> u64 {
         self.outcomes[outcome as usize]
     }
 
     /// Messages finished (published, duplicate or dead-lettered).
     pub fn finished(&self) -> u64 {
-        self.get(Outcome::Published)
-            + self.get(Outcome::Duplicate)
-            + self.get(Outcome::DeadLettered)
+        self.get(Tally::Published) + self.get(Tally::Duplicate) + self.get(Tally::DeadLettered)
     }
 }
 
@@ -262,7 +260,7 @@ pub async fn summarise(stats: std::sync::Arc<Stats>, every: Duration) {
         if now == last {
             continue;
         }
-        let d = |o: Outcome| now.get(o) - last.get(o);
+        let d = |o: Tally| now.get(o) - last.get(o);
         let finished = now.finished() - last.finished();
         let dead: BTreeMap<&str, u64> = now
             .dead_letters
@@ -273,13 +271,13 @@ pub async fn summarise(stats: std::sync::Arc<Stats>, every: Duration) {
         tracing::info!(
             finished,
             per_second = format!("{:.1}", finished as f64 / secs),
-            published = d(Outcome::Published),
-            duplicate = d(Outcome::Duplicate),
-            dead_lettered = d(Outcome::DeadLettered),
+            published = d(Tally::Published),
+            duplicate = d(Tally::Duplicate),
+            dead_lettered = d(Tally::DeadLettered),
             dead_letters = ?dead,
-            retried = d(Outcome::Retried),
-            handed_back = d(Outcome::HandedBack),
-            lost = d(Outcome::Lost),
+            retried = d(Tally::Retried),
+            handed_back = d(Tally::HandedBack),
+            lost = d(Tally::Lost),
             total_finished = now.finished(),
             "Summary since the last one."
         );
@@ -346,12 +344,19 @@ pub fn nats_event(event: &async_nats::Event) {
     }
 }
 
-/// Times a pipeline stage into [`STAGE_SECONDS`].
-pub fn stage<T>(name: &'static str, f: impl FnOnce() -> T) -> T {
-    let started = Instant::now();
-    let out = f();
-    histogram!(STAGE_SECONDS, "stage" => name).record(started.elapsed().as_secs_f64());
-    out
+/// The pipeline's observer in the worker: stage times into
+/// [`STAGE_SECONDS`], removed lines into [`BOILERPLATE_LINES`].
+#[derive(Debug, Default)]
+pub struct Recorder;
+
+impl crate::pipeline::Observer for Recorder {
+    fn stage(&self, name: &'static str, took: Duration) {
+        histogram!(STAGE_SECONDS, "stage" => name).record(took.as_secs_f64());
+    }
+
+    fn removed(&self, reason: &str, lines: u64) {
+        counter!(BOILERPLATE_LINES, "reason" => reason.to_string()).increment(lines);
+    }
 }
 
 /// An error and its causes, outermost first, joined with ": ".
@@ -376,12 +381,12 @@ mod tests {
     #[test]
     fn snapshots_count_outcomes_and_dead_letters_by_kind() {
         let stats = Stats::default();
-        stats.record(Outcome::Published, None);
-        stats.record(Outcome::Published, None);
-        stats.record(Outcome::DeadLettered, Some(ErrorKind::InvalidJson));
-        stats.record(Outcome::Retried, None);
+        stats.record(Tally::Published, None);
+        stats.record(Tally::Published, None);
+        stats.record(Tally::DeadLettered, Some(ErrorKind::InvalidJson));
+        stats.record(Tally::Retried, None);
         let s = stats.snapshot();
-        assert_eq!(s.get(Outcome::Published), 2);
+        assert_eq!(s.get(Tally::Published), 2);
         assert_eq!(s.finished(), 3);
         assert_eq!(s.dead_letters.get("invalid_json"), Some(&1));
     }

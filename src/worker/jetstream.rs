@@ -1,0 +1,255 @@
+//! JetStream mode: a durable pull consumer shared by every instance, with
+//! explicit acks (at-least-once; the output stream de-duplicates).
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_nats::jetstream::{self, AckKind};
+use async_nats::Client;
+use futures::StreamExt;
+use tokio::sync::{watch, Semaphore};
+use tokio::task::JoinSet;
+
+use super::{count, in_span, process_message, InFlight, Outcome, Shared};
+use crate::config::Config;
+use crate::nats::{Inbound, Sink};
+use crate::telemetry::observe::{self, Health, Stats, Tally};
+
+/// How long one pull request waits for messages. Bounds how long shutdown
+/// waits for an outstanding pull to end.
+const PULL_EXPIRES: Duration = Duration::from_secs(2);
+
+/// How long start-up waits for the template stream's replay before taking
+/// work (the rest of the replay continues in the background).
+const TEMPLATE_WARM_UP: Duration = Duration::from_secs(30);
+
+/// Runs the JetStream loop until `shutdown`: pulls what it can start at
+/// once, then hands in-flight messages `worker.shutdown_grace` to finish.
+pub(super) async fn run_jetstream(
+    cfg: Config,
+    client: Client,
+    (stats, health): (Arc<Stats>, Arc<Health>),
+    shutdown: impl Future<Output = ()>,
+) -> anyhow::Result<()> {
+    let js = crate::nats::jetstream(client.clone(), &cfg);
+    let (consumer, report) = crate::nats::provision(&js, &cfg).await?;
+    for line in &report.actions {
+        tracing::info!(action = %line, "Provisioned.");
+    }
+    for line in &report.mismatches {
+        tracing::warn!(mismatch = %line, "Existing stream or consumer differs from the configuration; not changing it.");
+    }
+    let concurrency = cfg.worker.concurrency;
+    let grace = cfg.worker.shutdown_grace.0;
+    let max_message = client.server_info().max_payload;
+    let mut shared = Shared::new(cfg, Sink::JetStream(js.clone()), max_message);
+    shared.stats = stats;
+    shared.health = health;
+    if let Some(memory) = &shared.templates {
+        // Learn what the other instances (and earlier runs) saw before
+        // taking work, then keep following them.
+        crate::nats::templates_sync::follow(&js, &shared.cfg, Arc::clone(memory), TEMPLATE_WARM_UP)
+            .await?;
+        shared.templates_js = Some(js);
+    }
+    let shared = Arc::new(shared);
+    let permits = Arc::new(Semaphore::new(concurrency));
+    let (cancel_tx, cancel_rx) = watch::channel(false);
+    let mut tasks = JoinSet::new();
+    tokio::pin!(shutdown);
+    shared.health.set_bound(true);
+    tracing::info!(concurrency, stream = %shared.cfg.input.stream, consumer = %shared.cfg.input.consumer, "Worker started.");
+
+    let mut stopping = false;
+    while !stopping {
+        // Reap finished tasks so the set does not grow.
+        while tasks.try_join_next().is_some() {}
+        let first = tokio::select! {
+            biased;
+            _ = &mut shutdown => break,
+            p = Arc::clone(&permits).acquire_owned() => p.expect("semaphore is never closed"),
+        };
+        // Pull only what we can start right now: what we pull we own until
+        // it is acked, and an idle prefetch would only wait for ack_wait.
+        let want = 1 + permits.available_permits();
+        let mut batch = match consumer
+            .batch()
+            .max_messages(want)
+            .expires(PULL_EXPIRES)
+            .messages()
+            .await
+        {
+            Ok(b) => b,
+            Err(e) => {
+                drop(first);
+                tracing::warn!(
+                    error = observe::cause_chain(&e),
+                    "Pull request failed; retrying."
+                );
+                tokio::select! {
+                    _ = &mut shutdown => break,
+                    _ = tokio::time::sleep(Duration::from_secs(1)) => continue,
+                }
+            }
+        };
+        let mut first = Some(first);
+        loop {
+            let next = tokio::select! {
+                biased;
+                _ = &mut shutdown, if !stopping => { stopping = true; continue; }
+                n = batch.next() => n,
+            };
+            let msg = match next {
+                None => break,
+                Some(Ok(m)) => m,
+                Some(Err(e)) => {
+                    tracing::debug!(error = %e, "Pull batch ended with an error.");
+                    break;
+                }
+            };
+            if stopping {
+                // Pulled after the stop signal: hand it straight back.
+                let _ = msg.ack_with(AckKind::Nak(None)).await;
+                shared.stats.record(Tally::HandedBack, None);
+                continue;
+            }
+            let permit = match first.take() {
+                Some(p) => p,
+                None => Arc::clone(&permits)
+                    .acquire_owned()
+                    .await
+                    .expect("semaphore is never closed"),
+            };
+            let shared = Arc::clone(&shared);
+            let cancel = cancel_rx.clone();
+            tasks.spawn(async move {
+                handle_jetstream(shared, msg, cancel).await;
+                drop(permit);
+            });
+        }
+    }
+
+    shared.health.set_bound(false);
+    tracing::info!(
+        in_flight = tasks.len(),
+        "Stopping: no more pulls; finishing in-flight messages."
+    );
+    let finished =
+        tokio::time::timeout(grace, async { while tasks.join_next().await.is_some() {} }).await;
+    if finished.is_err() {
+        tracing::warn!(
+            in_flight = tasks.len(),
+            "Grace period over; handing in-flight messages back."
+        );
+        let _ = cancel_tx.send(true);
+        let _ = tokio::time::timeout(Duration::from_secs(5), async {
+            while tasks.join_next().await.is_some() {}
+        })
+        .await;
+    }
+    tracing::info!("Worker stopped.");
+    Ok(())
+}
+
+/// Processes one JetStream message and acks, naks or hands it back.
+async fn handle_jetstream(
+    shared: Arc<Shared>,
+    msg: jetstream::Message,
+    mut cancel: watch::Receiver<bool>,
+) {
+    let received = std::time::Instant::now();
+    let _in_flight = InFlight::enter();
+    let (delivered, fallback_id, stored_at) = match msg.info() {
+        Ok(info) => (
+            info.delivered,
+            Some(format!("{}:{}", info.stream, info.stream_sequence)),
+            Some(info.published.unix_timestamp_nanos()),
+        ),
+        Err(_) => (1, None, None),
+    };
+    if delivered > 1 {
+        metrics::counter!(observe::REDELIVERIES).increment(1);
+    }
+    metrics::histogram!(observe::INPUT_BYTES).record(msg.payload.len() as f64);
+    let input = Inbound {
+        subject: msg.subject.as_str(),
+        payload: &msg.payload,
+        headers: msg.headers.as_ref(),
+        delivered,
+        fallback_id,
+    };
+    in_span(&input, async {
+        // Long work must not look like a dead worker: tell the server it is
+        // in progress well within ack_wait, so it is not redelivered
+        // meanwhile.
+        let every = shared.cfg.worker.ack_wait.0 / 3;
+        let outcome = tokio::select! {
+            h = with_progress(&msg, every, process_message(&shared, &input)) => h.outcome,
+            _ = async { let _ = cancel.wait_for(|c| *c).await; } => {
+                let _ = msg.ack_with(AckKind::Nak(None)).await;
+                shared.stats.record(Tally::HandedBack, None);
+                tracing::debug!("Handed back at shutdown.");
+                return;
+            }
+        };
+        // The output (or dead letter) is stored: that is the end-to-end
+        // latency.
+        if let (Some(stored), Outcome::Published { .. } | Outcome::DeadLettered { .. }) =
+            (stored_at, &outcome)
+        {
+            if let Some(secs) = seconds_since_unix_nanos(stored) {
+                metrics::histogram!(observe::END_TO_END_SECONDS).record(secs);
+            }
+        }
+        let ack = match &outcome {
+            Outcome::Published { .. } | Outcome::DeadLettered { .. } => msg.ack().await,
+            Outcome::Retry { delay, .. } => msg.ack_with(AckKind::Nak(Some(*delay))).await,
+        };
+        count(&shared, &outcome);
+        metrics::histogram!(observe::PROCESSING_SECONDS).record(received.elapsed().as_secs_f64());
+        if let Err(e) = ack {
+            // The server will redeliver after ack_wait; the output stream's
+            // duplicate window absorbs the republish.
+            tracing::warn!(
+                error = observe::cause_chain(e.as_ref()),
+                "Acknowledgement failed; the message will be redelivered."
+            );
+        }
+    })
+    .await;
+}
+
+/// Seconds from a Unix time in nanoseconds until now (none if in the future
+/// by more than clock skew allows).
+fn seconds_since_unix_nanos(nanos: i128) -> Option<f64> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_nanos() as i128;
+    let d = now - nanos;
+    (d >= 0).then(|| d as f64 / 1e9)
+}
+
+/// Runs `work`, sending an in-progress acknowledgement for `msg` every
+/// `every` until it finishes, so the server does not redeliver a message
+/// that is still being worked on.
+pub async fn with_progress<T>(
+    msg: &jetstream::Message,
+    every: Duration,
+    work: impl Future<Output = T>,
+) -> T {
+    tokio::pin!(work);
+    let every = every.max(Duration::from_millis(100));
+    let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+    loop {
+        tokio::select! {
+            out = &mut work => return out,
+            _ = ticker.tick() => {
+                if let Err(e) = msg.ack_with(AckKind::Progress).await {
+                    tracing::debug!(error = %e, "In-progress acknowledgement failed.");
+                }
+            }
+        }
+    }
+}
