@@ -25,6 +25,7 @@
 // `split_at_checked` or offsets found by searching the same string. CI runs
 // clippy with `-D warnings`, so a new `s[a..b]` fails the build.
 #![warn(clippy::string_slice)]
+#![warn(missing_docs)]
 
 pub mod article;
 pub mod commands;

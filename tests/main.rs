@@ -12,6 +12,7 @@ mod crash;
 mod evaluate;
 mod hostile;
 mod jetstream_flow;
+mod layout;
 mod metrics;
 mod offline;
 mod properties;

@@ -225,6 +225,9 @@ pub fn thread_cpu_ms() -> f64 {
 
 /// Evaluates the pipeline on `dir`; with `text_file`, on those scraped-text
 /// articles instead of the HTML pages.
+///
+/// Long because it reads the inputs, runs and times each page, and scores
+/// text and every metadata field in one pass over the pages.
 pub fn evaluate(cfg: &Config, dir: &Path, text_file: Option<&Path>) -> anyhow::Result<Report> {
     let opts = cfg.pipeline_options();
     let truth_dir = dir.join("ground-truth");

@@ -102,6 +102,9 @@ pub struct Provisioned {
 
 /// Creates the streams and the consumer when absent, verifies them when
 /// present. Returns the bound consumer.
+///
+/// Long because each object gets the same three cases side by side
+/// (missing: create; present: compare field by field; unreachable: say why).
 pub async fn provision(
     js: &jetstream::Context,
     cfg: &Config,

@@ -134,61 +134,7 @@ pub fn run_with(
     test_panic(&id);
     let Input { raw, body } = input;
 
-    // decode + extract
-    let too_deep = |html: &str| {
-        let depth = guard::nesting_depth(html, opts.max_nesting);
-        (depth > opts.max_nesting).then(|| {
-            Failure::new(
-                Some(id.clone()),
-                ErrorKind::TooComplex,
-                format!(
-                    "the HTML nests elements more than {} deep (pipeline.max_nesting)",
-                    opts.max_nesting
-                ),
-            )
-        })
-    };
-    let (blocks, meta, origin) = match body {
-        Body::Html(html) => {
-            if let Some(f) = too_deep(&html) {
-                return Err(f);
-            }
-            let ex = timed(opts, "extract", || {
-                extract::extract(&html, raw.url.as_deref())
-            });
-            (ex.blocks, ex.meta, boilerplate::Origin::Html)
-        }
-        Body::Text(text) => (
-            vec![text],
-            extract::Metadata::default(),
-            boilerplate::Origin::Text,
-        ),
-        Body::Bytes(bytes, content_type) => {
-            let html = match content_type.as_deref().map(essence) {
-                Some(ct) if ct.contains("html") || ct.contains("xml") => true,
-                Some("text/plain") => false,
-                _ => decode::looks_like_html(&bytes),
-            };
-            let decoded = timed(opts, "decode", || {
-                decode::decode(&bytes, content_type.as_deref(), html)
-            });
-            if html {
-                if let Some(f) = too_deep(&decoded.text) {
-                    return Err(f);
-                }
-                let ex = timed(opts, "extract", || {
-                    extract::extract(&decoded.text, raw.url.as_deref())
-                });
-                (ex.blocks, ex.meta, boilerplate::Origin::Html)
-            } else {
-                (
-                    vec![decoded.text],
-                    extract::Metadata::default(),
-                    boilerplate::Origin::Text,
-                )
-            }
-        }
-    };
+    let (blocks, meta, origin) = decode_and_extract(body, raw.url.as_deref(), &id, opts)?;
 
     // clean
     let blocks: Vec<String> = timed(opts, "clean", || {
@@ -259,6 +205,62 @@ pub fn run_with(
         )
     });
     Ok((article, observation))
+}
+
+/// Stages 1 and 2, decode and extract: the body as blocks of text, with
+/// the page's metadata when it is HTML, and where the blocks came from.
+fn decode_and_extract(
+    body: Body,
+    url: Option<&str>,
+    id: &str,
+    opts: &Options,
+) -> Result<(Vec<String>, extract::Metadata, boilerplate::Origin), Failure> {
+    let too_deep = |html: &str| {
+        let depth = guard::nesting_depth(html, opts.max_nesting);
+        (depth > opts.max_nesting).then(|| {
+            Failure::new(
+                Some(id.to_string()),
+                ErrorKind::TooComplex,
+                format!(
+                    "the HTML nests elements more than {} deep (pipeline.max_nesting)",
+                    opts.max_nesting
+                ),
+            )
+        })
+    };
+    let page = |html: &str| {
+        if let Some(f) = too_deep(html) {
+            return Err(f);
+        }
+        let ex = timed(opts, "extract", || extract::extract(html, url));
+        Ok((ex.blocks, ex.meta, boilerplate::Origin::Html))
+    };
+    let text = |text: String| {
+        (
+            vec![text],
+            extract::Metadata::default(),
+            boilerplate::Origin::Text,
+        )
+    };
+    match body {
+        Body::Html(html) => page(&html),
+        Body::Text(t) => Ok(text(t)),
+        Body::Bytes(bytes, content_type) => {
+            let html = match content_type.as_deref().map(essence) {
+                Some(ct) if ct.contains("html") || ct.contains("xml") => true,
+                Some("text/plain") => false,
+                _ => decode::looks_like_html(&bytes),
+            };
+            let decoded = timed(opts, "decode", || {
+                decode::decode(&bytes, content_type.as_deref(), html)
+            });
+            if html {
+                page(&decoded.text)
+            } else {
+                Ok(text(decoded.text))
+            }
+        }
+    }
 }
 
 /// The id a message declares, for its error record when it cannot become

@@ -71,6 +71,7 @@ pub fn date_in_url(url: &str) -> Option<NaiveDate> {
     None
 }
 
+/// The number `s` writes in exactly `len` ASCII digits.
 pub fn num(s: &str, len: usize) -> Option<u32> {
     digits(s.as_bytes(), 0, len).filter(|_| s.len() == len)
 }
@@ -235,13 +236,18 @@ pub fn month_number(word: &str) -> Option<u32> {
     Some(m)
 }
 
+/// A token of date text.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Tok {
+    /// A run of letters, lower-cased.
     Word(String),
+    /// A run of digits (of any script), as ASCII digits.
     Num(String),
+    /// Any other character but whitespace.
     Sep(char),
 }
 
+/// `text` as date tokens: words, numbers and separators.
 pub fn tokenize(text: &str) -> Vec<Tok> {
     let mut toks = Vec::new();
     let mut cur = String::new();
@@ -511,6 +517,10 @@ pub fn cjk_date_at(toks: &[Tok], i: usize) -> Option<NaiveDate> {
 
 /// The first date at or after token `from`: the index of its first token
 /// and the date.
+///
+/// Long because it is one scan that tries every shape of date at each
+/// token (day month year, year month day, month day year, CJK, numbers with
+/// separators), so the first date in the text wins whatever its shape.
 pub fn date_in_tokens(toks: &[Tok], from: usize) -> Option<(usize, NaiveDate)> {
     let n = toks.len();
     let numval = |i: usize| match toks.get(i) {

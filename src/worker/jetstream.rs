@@ -26,6 +26,10 @@ const TEMPLATE_WARM_UP: Duration = Duration::from_secs(30);
 
 /// Runs the JetStream loop until `shutdown`: pulls what it can start at
 /// once, then hands in-flight messages `worker.shutdown_grace` to finish.
+///
+/// Long because start-up (provisioning, template warm-up), the pull loop and
+/// the shutdown sequence share the task set and the cancel signal; split,
+/// the ownership of in-flight messages would be harder to follow.
 pub(super) async fn run_jetstream(
     cfg: Config,
     client: Client,

@@ -188,6 +188,11 @@ enum Seen {
 }
 
 /// Walks `root` and returns its text blocks in document order.
+///
+/// Long because it is one iterative walk: every element's role (block,
+/// inline, heading, list item, table cell, furniture, aside) is decided as
+/// the walk enters and leaves it, so no depth of nesting overflows the stack
+/// and the tree is visited once.
 pub fn blocks(root: &NodeRef<'_>, scope: Scope) -> Vec<Block> {
     enum Op<'a> {
         Enter(NodeRef<'a>),

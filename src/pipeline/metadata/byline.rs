@@ -163,6 +163,11 @@ pub(super) fn is_name_like(s: &str) -> bool {
     s.contains(' ') || !s.is_ascii()
 }
 
+/// The author(s): the first name-like candidate, declared (JSON-LD, meta
+/// tags) before shown (`itemprop`, `rel=author`, byline elements, author
+/// links), and the page's own wording when it names every declared author.
+///
+/// Long because it lists the candidates in their order of trust.
 pub(super) fn find_byline(
     root: NodeRef,
     metas: &MetaTags,

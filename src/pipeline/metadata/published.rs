@@ -139,6 +139,8 @@ pub(super) const MODIFIED_KEYS: &[&str] = &[
 /// modification date), a `<time>` element, an element whose class says
 /// "date", and last a date labelled as an update. The modification date is
 /// the declared one.
+///
+/// Long because it is that precedence, written out in one place.
 pub(super) fn find_dates(
     root: NodeRef,
     headline: Option<NodeRef>,

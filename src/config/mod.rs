@@ -5,16 +5,18 @@
 //! Every section denies unknown keys. A wrong key or value stops start-up with
 //! a [`ConfigError`] that names the key and where the value came from.
 
+mod load;
+
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
-use figment::providers::{Format, Toml};
-use figment::Figment;
 use serde::{Deserialize, Deserializer};
 
+pub use load::ConfigError;
+
 /// The built-in defaults: the text of `config/default.toml`.
-pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
+pub const DEFAULT_TOML: &str = include_str!("../../config/default.toml");
 
 /// Prefix of the environment variables that override configuration keys.
 pub const ENV_PREFIX: &str = "NEWSWORKER__";
@@ -353,177 +355,7 @@ fn string_or_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Err
     Ok(urls.into_iter().filter(|u| !u.is_empty()).collect())
 }
 
-/// A configuration that cannot be used, naming the key and its source.
-#[derive(Debug, thiserror::Error)]
-#[error("configuration error: {0}")]
-pub struct ConfigError(String);
-
 impl Config {
-    /// Loads defaults, then `file` (which must exist), then the environment.
-    pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
-        Self::load_from(file, std::env::vars())
-    }
-
-    /// As [`Config::load`], with the environment given (for tests).
-    pub fn load_from(
-        file: Option<&Path>,
-        env: impl IntoIterator<Item = (String, String)>,
-    ) -> Result<Config, ConfigError> {
-        let mut fig = Figment::from(Toml::string(DEFAULT_TOML));
-        if let Some(path) = file {
-            if !path.is_file() {
-                return Err(ConfigError(format!(
-                    "config file {} does not exist or is not a file",
-                    path.display()
-                )));
-            }
-            fig = fig.merge(Toml::file_exact(path));
-        }
-        for (name, value) in env {
-            let key = if name == "NATS_URL" {
-                "nats.url".to_string()
-            } else if let Some(rest) = name.strip_prefix(ENV_PREFIX) {
-                rest.split("__")
-                    .map(str::to_ascii_lowercase)
-                    .collect::<Vec<_>>()
-                    .join(".")
-            } else {
-                continue;
-            };
-            fig = fig.merge(EnvVar { name, key, value });
-        }
-        let cfg: Config = fig.extract().map_err(|e| describe(&e))?;
-        cfg.validate(&fig)?;
-        Ok(cfg)
-    }
-
-    fn validate(&self, fig: &Figment) -> Result<(), ConfigError> {
-        let bad = |key: &str, why: &str| {
-            ConfigError(format!("`{key}` {why} (set in {})", source_of(fig, key)))
-        };
-        if self.nats.url.is_empty() {
-            return Err(bad("nats.url", "must name at least one server"));
-        }
-        if self.nats.replicas == 0 || self.nats.replicas > 5 {
-            return Err(bad("nats.replicas", "must be between 1 and 5"));
-        }
-        if self.nats.user.is_some() != self.nats.password.is_some() {
-            return Err(bad("nats.user", "and `nats.password` must be set together"));
-        }
-        for (key, value) in [
-            ("input.subject", &self.input.subject),
-            ("input.stream", &self.input.stream),
-            ("input.consumer", &self.input.consumer),
-            ("input.queue_group", &self.input.queue_group),
-            ("output.stream", &self.output.stream),
-            ("dlq.stream", &self.dlq.stream),
-            ("templates.stream", &self.templates.stream),
-            ("templates.subject_prefix", &self.templates.subject_prefix),
-        ] {
-            if value.trim().is_empty() || value.contains(char::is_whitespace) {
-                return Err(bad(key, "must be non-empty and without spaces"));
-            }
-        }
-        if !self.output.subject.contains("{lang}") {
-            return Err(bad("output.subject", "must contain {lang}"));
-        }
-        if self.output.other_subject.trim().is_empty()
-            || self.output.other_subject.contains(char::is_whitespace)
-        {
-            return Err(bad(
-                "output.other_subject",
-                "must be non-empty and without spaces",
-            ));
-        }
-        if let Some(code) = self
-            .output
-            .languages
-            .iter()
-            .find(|c| !(2..=3).contains(&c.len()) || !c.bytes().all(|b| b.is_ascii_lowercase()))
-        {
-            return Err(bad(
-                "output.languages",
-                &format!("holds {code:?}, which is not a lower-case ISO 639 code like \"en\""),
-            ));
-        }
-        if !self.dlq.subject.contains("{kind}") {
-            return Err(bad("dlq.subject", "must contain {kind}"));
-        }
-        if !self.http.listen.is_empty() && self.http.listen.parse::<std::net::SocketAddr>().is_err()
-        {
-            return Err(bad(
-                "http.listen",
-                &format!(
-                    "is {:?}, not an address like \"0.0.0.0:9464\" (empty turns the endpoints off)",
-                    self.http.listen
-                ),
-            ));
-        }
-        if self.log.summary_interval.0 < Duration::from_secs(1) {
-            return Err(bad("log.summary_interval", "must be at least 1s"));
-        }
-        if self.input.max_payload == 0 {
-            return Err(bad("input.max_payload", "must be at least 1"));
-        }
-        if self.worker.concurrency == 0 || self.worker.concurrency > 10_000 {
-            return Err(bad("worker.concurrency", "must be between 1 and 10000"));
-        }
-        if self.worker.cpu_threads > 1024 {
-            return Err(bad(
-                "worker.cpu_threads",
-                "must be at most 1024 (0: two per CPU)",
-            ));
-        }
-        if self.worker.max_ack_pending < 1 {
-            return Err(bad("worker.max_ack_pending", "must be at least 1"));
-        }
-        if self.worker.max_deliver < 1 {
-            return Err(bad("worker.max_deliver", "must be at least 1"));
-        }
-        if self.worker.ack_wait.0 < Duration::from_secs(1) {
-            return Err(bad("worker.ack_wait", "must be at least 1s"));
-        }
-        if self.templates.window < 2 || self.templates.window > 1000 {
-            return Err(bad("templates.window", "must be between 2 and 1000"));
-        }
-        if self.templates.min_articles < 2 {
-            return Err(bad(
-                "templates.min_articles",
-                "must be at least 2 (a line seen once is never a template)",
-            ));
-        }
-        if !(0.0..=1.0).contains(&self.templates.min_share) {
-            return Err(bad("templates.min_share", "must be between 0 and 1"));
-        }
-        if self.templates.max_sources == 0 {
-            return Err(bad("templates.max_sources", "must be at least 1"));
-        }
-        if self.templates.subject_prefix.contains(['*', '>'])
-            || self.templates.subject_prefix.ends_with('.')
-        {
-            return Err(bad(
-                "templates.subject_prefix",
-                "must be a plain subject without wildcards or a trailing dot",
-            ));
-        }
-        if self.pipeline.deadline.0 < Duration::from_millis(1) {
-            return Err(bad("pipeline.deadline", "must be at least 1ms"));
-        }
-        if self.pipeline.max_nesting < 16 {
-            return Err(bad("pipeline.max_nesting", "must be at least 16"));
-        }
-        if self.worker.backoff.is_empty() {
-            return Err(bad("worker.backoff", "must list at least one delay"));
-        }
-        if tracing_subscriber::EnvFilter::try_new(&self.log.level).is_err() {
-            return Err(bad(
-                "log.level",
-                "is not a valid filter (e.g. \"info\", \"newsworker=debug\")",
-            ));
-        }
-        Ok(())
-    }
-
     /// The output subject for a language code (`und` when unknown): the
     /// template's, or `output.other_subject` for a language outside
     /// `output.languages` when that list is set.
@@ -578,106 +410,6 @@ impl Config {
             .or(list.last())
             .map_or(Duration::from_secs(1), |d| d.0)
     }
-}
-
-/// Where the value of `key` came from, for error messages.
-fn source_of(fig: &Figment, key: &str) -> String {
-    match fig.find_metadata(key) {
-        Some(md) => describe_source(md, key.split('.').collect::<Vec<_>>().as_slice()),
-        None => "built-in defaults".into(),
-    }
-}
-
-fn describe_source(md: &figment::Metadata, _path: &[&str]) -> String {
-    match &md.source {
-        Some(figment::Source::File(p)) => format!("file {}", p.display()),
-        _ if md.name.starts_with("environment variable") => md.name.to_string(),
-        _ => "built-in defaults".into(),
-    }
-}
-
-/// Keys whose environment values are strings even when they look like numbers.
-const STRING_KEYS: &[&str] = &[
-    "nats.url",
-    "nats.name",
-    "nats.nkey",
-    "nats.user",
-    "nats.password",
-    "nats.token",
-    "nats.credentials_file",
-    "nats.tls_ca_file",
-    "nats.tls_cert_file",
-    "nats.tls_key_file",
-    "input.subject",
-    "input.stream",
-    "input.consumer",
-    "input.queue_group",
-    "output.subject",
-    "output.languages",
-    "output.other_subject",
-    "output.stream",
-    "dlq.subject",
-    "dlq.stream",
-    "worker.instance",
-    "log.level",
-];
-
-/// One environment variable as a configuration layer, so an error can name
-/// the exact variable.
-struct EnvVar {
-    name: String,
-    key: String,
-    value: String,
-}
-
-impl figment::Provider for EnvVar {
-    fn metadata(&self) -> figment::Metadata {
-        figment::Metadata::named(format!("environment variable {}", self.name))
-    }
-
-    fn data(
-        &self,
-    ) -> Result<figment::value::Map<figment::Profile, figment::value::Dict>, figment::Error> {
-        let value: figment::value::Value = if STRING_KEYS.contains(&self.key.as_str()) {
-            // Kept as written: a numeric-looking password is still a string,
-            // and the URL list is split later.
-            figment::value::Value::from(self.value.clone())
-        } else {
-            self.value
-                .parse()
-                .unwrap_or_else(|_| figment::value::Value::from(self.value.clone()))
-        };
-        let dict = figment::util::nest(&self.key, value)
-            .into_dict()
-            .ok_or_else(|| figment::Error::from(format!("{} names no key", self.name)))?;
-        Ok(figment::Profile::Default.collect(dict))
-    }
-}
-
-/// Turns figment's error into one that names the key the way users write it.
-fn describe(e: &figment::Error) -> ConfigError {
-    use figment::error::Kind;
-    let mut path: Vec<&str> = e.path.iter().map(String::as_str).collect();
-    let what = match &e.kind {
-        Kind::UnknownField(field, expected) => {
-            path.push(field);
-            format!(
-                "is not a known key; expected one of: {}",
-                expected.join(", ")
-            )
-        }
-        Kind::MissingField(field) => {
-            path.push(field);
-            "is missing".to_string()
-        }
-        other => format!("has a bad value: {other}"),
-    };
-    let key = path.join(".");
-    let source = match &e.metadata {
-        Some(md) => describe_source(md, &path),
-        None => "built-in defaults".into(),
-    };
-    ConfigError(format!("`{key}` {what} (set in {source})"))
 }
 
 #[cfg(test)]
