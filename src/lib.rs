@@ -32,6 +32,7 @@ pub mod commands;
 pub mod config;
 pub mod dlq;
 pub mod error;
+pub mod lexicon;
 pub mod nats;
 pub mod pipeline;
 pub mod telemetry;

@@ -8,6 +8,8 @@
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime};
 
+use crate::lexicon;
+
 /// Whether `d` is the local calendar day of instant `t` in some time zone
 /// (UTC-12 to UTC+14).
 pub fn local_day_of(t: DateTime<FixedOffset>, d: NaiveDate) -> bool {
@@ -192,48 +194,13 @@ pub fn normalise_date(value: &str) -> Option<String> {
     parse_datetime(value).map(format_when)
 }
 
-/// The number of a month name or abbreviation in English, French, German,
-/// Spanish, Portuguese, Italian, Russian or Arabic (lower case).
+/// The number of a month name or abbreviation, in any language of the
+/// lexicon (lower case; a trailing `.` is ignored).
 pub fn month_number(word: &str) -> Option<u32> {
-    let w = word.trim_end_matches('.');
-    let m =
-        match w {
-            "january" | "jan" | "janvier" | "janv" | "januar" | "jänner" | "enero" | "ene"
-            | "janeiro" | "gennaio" | "gen" | "январь" | "января" | "янв" | "يناير" => {
-                1
-            }
-            "february" | "feb" | "février" | "fevrier" | "févr" | "fevr" | "februar"
-            | "febrero" | "fevereiro" | "fev" | "febbraio" | "февраль" | "февраля" | "фев"
-            | "فبراير" | "شباط" => 2,
-            "march" | "mar" | "mars" | "märz" | "maerz" | "mär" | "marzo" | "março" | "marco"
-            | "март" | "марта" | "مارس" | "آذار" => 3,
-            "april" | "apr" | "avril" | "avr" | "abril" | "abr" | "aprile" | "апрель"
-            | "апреля" | "апр" | "أبريل" | "ابريل" | "إبريل" | "نيسان" => {
-                4
-            }
-            "may" | "mai" | "mayo" | "maio" | "maggio" | "mag" | "май" | "мая" | "مايو"
-            | "أيار" => 5,
-            "june" | "jun" | "juin" | "juni" | "junio" | "junho" | "giugno" | "giu" | "июнь"
-            | "июня" | "يونيو" | "يونيه" | "حزيران" => 6,
-            "july" | "jul" | "juillet" | "juil" | "juli" | "julio" | "julho" | "luglio" | "lug"
-            | "июль" | "июля" | "يوليو" | "يوليه" | "تموز" => 7,
-            "august" | "aug" | "août" | "aout" | "agosto" | "ago" | "август" | "августа"
-            | "авг" | "أغسطس" | "اغسطس" | "آب" => 8,
-            "september" | "sep" | "sept" | "septembre" | "septiembre" | "setiembre"
-            | "setembro" | "set" | "settembre" | "сентябрь" | "сентября" | "сен" | "сент"
-            | "سبتمبر" | "أيلول" => 9,
-            "october" | "oct" | "octobre" | "oktober" | "okt" | "octubre" | "outubro" | "out"
-            | "ottobre" | "ott" | "октябрь" | "октября" | "окт" | "أكتوبر" | "اكتوبر" => {
-                10
-            }
-            "november" | "nov" | "novembre" | "noviembre" | "novembro" | "ноябрь" | "ноября"
-            | "ноя" | "نوفمبر" => 11,
-            "december" | "dec" | "décembre" | "decembre" | "déc" | "dezember" | "dez"
-            | "diciembre" | "dic" | "dezembro" | "dicembre" | "декабрь" | "декабря" | "дек"
-            | "ديسمبر" => 12,
-            _ => return None,
-        };
-    Some(m)
+    lexicon::dates()
+        .months
+        .get(word.trim_end_matches('.'))
+        .copied()
 }
 
 /// A token of date text.
@@ -371,10 +338,7 @@ pub fn cjk_number(run: &str) -> Option<u32> {
 /// "4th", "1er", "le").
 pub fn is_filler(t: &Tok) -> bool {
     match t {
-        Tok::Word(w) => matches!(
-            w.as_str(),
-            "de" | "del" | "of" | "the" | "st" | "nd" | "rd" | "th" | "er" | "年" | "г" | "года"
-        ),
+        Tok::Word(w) => lexicon::dates().fillers.contains(&w.as_str()),
         Tok::Sep(c) => matches!(c, ',' | '.' | '،' | '-' | '/'),
         Tok::Num(_) => false,
     }
@@ -401,72 +365,10 @@ pub enum DateLabel {
     None,
 }
 
-/// Words that, beside a [`PUBLISHED_WORDS`] word, say the date is the first
-/// publication of a page since revised.
-pub const ORIGINALLY_WORDS: &[&str] = &[
-    "originally",
-    "initially",
-    "initialement",
-    "originalmente",
-    "originariamente",
-    "ursprünglich",
-];
-
-/// Words that say the date after them is the publication date.
-pub const PUBLISHED_WORDS: &[&str] = &[
-    "published",
-    "posted",
-    "publication",
-    "publié",
-    "publiée",
-    "publicado",
-    "publicada",
-    "veröffentlicht",
-    "pubblicato",
-    "pubblicata",
-    "publicação",
-    "опубликовано",
-    "опубликован",
-    "yayınlanma",
-    "diterbitkan",
-    "נשר",
-    "نشر",
-    "نُشر",
-    "بتاريخ",
-];
-
-/// Words that say the date after them is a later revision.
-pub const UPDATED_WORDS: &[&str] = &[
-    "updated",
-    "update",
-    "modified",
-    "revised",
-    "reviewed",
-    "actualizado",
-    "actualizada",
-    "actualización",
-    "aktualisiert",
-    "aktualisierung",
-    "atualizado",
-    "atualizada",
-    "aggiornato",
-    "aggiornata",
-    "jour",
-    "обновлено",
-    "обновлен",
-    "обновлён",
-    "güncellendi",
-    "güncelleme",
-    "diperbarui",
-    "עודכן",
-    "تحديث",
-    "تحديثه",
-    "محدث",
-];
-
 /// The label of the date starting at token `start`: the closest of the four
 /// words before it that is a publication or update word.
 pub fn date_label(toks: &[Tok], start: usize) -> DateLabel {
+    let labels = lexicon::dates();
     let words = toks[..start]
         .iter()
         .rev()
@@ -478,15 +380,15 @@ pub fn date_label(toks: &[Tok], start: usize) -> DateLabel {
     let mut words = words.peekable();
     let mut nearer = None;
     while let Some(w) = words.next() {
-        if UPDATED_WORDS.contains(&w) {
+        if labels.updated.contains(&w) {
             return DateLabel::Updated;
         }
-        if PUBLISHED_WORDS.contains(&w) {
+        if labels.published.contains(&w) {
             // "originally published", "publicado originalmente".
             let original = [nearer, words.peek().copied()]
                 .into_iter()
                 .flatten()
-                .any(|a| ORIGINALLY_WORDS.contains(&a));
+                .any(|a| labels.originally.contains(&a));
             return if original {
                 DateLabel::Original
             } else {

@@ -2,9 +2,7 @@
 //! with, a date line, a byline, a title repeated, a sentence, or too short
 //! to tell.
 
-use super::phrases::{
-    CONTAINS_MAX_WORDS, MONTHS, NETWORKS, NETWORK_MAX_WORDS, PHRASES, PREFIX_MAX_WORDS,
-};
+use super::phrases::{CONTAINS_MAX_WORDS, NETWORKS, NETWORK_MAX_WORDS, PHRASES, PREFIX_MAX_WORDS};
 use super::{Reason, Verdict};
 use crate::text::chars;
 use crate::text::words::is_cjk;
@@ -144,7 +142,7 @@ pub(super) fn is_date_line(block: &str, norm: &str, words: usize) -> bool {
         if token.chars().all(|c| c.is_numeric()) {
             datey += 1;
             digits = true;
-        } else if MONTHS.contains(&token) {
+        } else if PHRASES.months.contains(token) {
             datey += 1;
             month = true;
         }

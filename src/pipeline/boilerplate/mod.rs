@@ -81,6 +81,29 @@ enum Reason {
 }
 
 impl Reason {
+    /// The reason with this wire name.
+    fn from_wire(name: &str) -> Option<Reason> {
+        [
+            Reason::Advertisement,
+            Reason::SharePrompt,
+            Reason::CommentPrompt,
+            Reason::Subscribe,
+            Reason::Cookie,
+            Reason::Navigation,
+            Reason::Related,
+            Reason::RelatedLink,
+            Reason::DateLine,
+            Reason::Byline,
+            Reason::Copyright,
+            Reason::Title,
+            Reason::Template,
+            Reason::OutsideArticle,
+            Reason::SiteTemplate,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == name)
+    }
+
     fn as_str(self) -> &'static str {
         match self {
             Reason::Advertisement => "advertisement",

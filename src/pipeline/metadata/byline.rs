@@ -31,73 +31,18 @@ pub(super) static BYLINE_CLASS: LazyLock<Matcher> = LazyLock::new(|| {
 pub(super) static AUTHOR_LINK: LazyLock<Matcher> =
     LazyLock::new(|| matcher("a[href*='/author' i], a[href*='/authors/' i], a[rel~='author']"));
 
-/// Prefixes that introduce a byline, lower-cased, longest first.
-pub(super) const BYLINE_PREFIXES: &[&str] = &[
-    "written by",
-    "posted by",
-    "published by",
-    "reviewed by",
-    "words by",
-    "story by",
-    "by:",
-    "by",
-    "auteur :",
-    "auteur:",
-    "par",
-    "von",
-    "por",
-    "di",
-    "door",
-    "autor:",
-    "autore:",
-    "автор:",
-    "автор",
-    "بقلم",
-    "كتب",
-    "author:",
-    "authors:",
-];
-
-/// Texts that are labels, not names.
-pub(super) const NOT_NAMES: &[&str] = &[
-    "by",
-    "author",
-    "authors",
-    "written by",
-    "posted by",
-    "the author",
-    "about the author",
-    "full bio",
-    "bio",
-    "name",
-    "share",
-    "follow",
-    "view all posts",
-    "more",
-    "auteur",
-    "autor",
-    "autore",
-    "автор",
-    "الكاتب",
-    "unknown",
-    "null",
-];
-
 /// A byline cleaned of its prefix and trailing clutter, or `None` when the
 /// text does not look like one or more names.
 pub fn clean_byline(text: &str) -> Option<String> {
     let mut t = squash(text);
-    for sep in [
-        " | ",
-        " • ",
-        " · ",
-        "|",
-        "•",
-        " - Updated",
-        " Updated",
-        " Published",
-    ] {
-        if let Some((head, _)) = t.split_once(sep) {
+    let words = crate::lexicon::bylines();
+    let cuts = words
+        .cut_before
+        .iter()
+        .flat_map(|w| [format!(" - {w}"), format!(" {w}")]);
+    let seps = [" | ", " • ", " · ", "|", "•"].map(String::from);
+    for sep in seps.into_iter().chain(cuts) {
+        if let Some((head, _)) = t.split_once(sep.as_str()) {
             if !head.trim().is_empty() {
                 t = head.to_string();
             }
@@ -105,7 +50,7 @@ pub fn clean_byline(text: &str) -> Option<String> {
     }
     loop {
         let before = t.len();
-        for p in BYLINE_PREFIXES {
+        for p in &words.prefixes {
             // Matched on the original, not a lower-cased copy: lower-casing
             // changes the length of some letters (Turkish İ), so an offset
             // into the copy is not one into the original.
@@ -132,7 +77,9 @@ pub fn clean_byline(text: &str) -> Option<String> {
     let lower = t.to_lowercase();
     let words = t.split_whitespace().count();
     if t.is_empty()
-        || NOT_NAMES.contains(&lower.as_str())
+        || crate::lexicon::bylines()
+            .not_names
+            .contains(&lower.as_str())
         || t.chars().count() > 100
         || words > 12
         || looks_like_url(&t)
@@ -152,11 +99,10 @@ pub fn clean_byline(text: &str) -> Option<String> {
 /// "5 min read", "10mins read", "3 Minuten Lesezeit".
 pub(super) fn reading_time(lower: &str) -> bool {
     lower.chars().any(|c| c.is_ascii_digit())
-        && [
-            "min", "read", "lecture", "lesezeit", "lectura", "leitura", "lettura",
-        ]
-        .iter()
-        .any(|w| lower.contains(w))
+        && crate::lexicon::bylines()
+            .reading_time
+            .iter()
+            .any(|w| lower.contains(w))
 }
 
 pub(super) fn is_name_like(s: &str) -> bool {

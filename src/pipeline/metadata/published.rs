@@ -13,7 +13,7 @@ use super::{
 };
 use crate::text::dates::{
     date_in_tokens, date_in_url, date_label, format_when, local_day_of, normalise_date,
-    parse_date_text, parse_datetime, tokenize, DateLabel, When, ORIGINALLY_WORDS,
+    parse_date_text, parse_datetime, tokenize, DateLabel, When,
 };
 
 pub(super) static ITEMPROP_PUBLISHED: LazyLock<Matcher> =
@@ -335,10 +335,14 @@ pub(super) fn label_scan_text(root: NodeRef) -> String {
 }
 
 /// The date `text` labels "Originally published"; the full scan runs only
-/// when one of [`ORIGINALLY_WORDS`] is there.
+/// when one of the lexicon's `dates.originally` words is there.
 pub(super) fn original_date(text: &str) -> Option<NaiveDate> {
     let lower = text.to_lowercase();
-    if !ORIGINALLY_WORDS.iter().any(|w| lower.contains(w)) {
+    if !crate::lexicon::dates()
+        .originally
+        .iter()
+        .any(|w| lower.contains(w))
+    {
         return None;
     }
     let toks = tokenize(text);
