@@ -3,22 +3,27 @@
 //!
 //! # Layout
 //!
+//! In the order a message meets them:
+//!
+//! - [`worker`]: the consume -> process -> publish -> ack loop, in JetStream
+//!   and core mode; [`worker::outcome::decide`] decides each message's fate.
+//! - [`article`]: the wire schemas, what comes in and what goes out.
+//! - [`pipeline`]: pure, synchronous stages: guard, decode, extract
+//!   (main content and metadata), clean, strip boilerplate, detect
+//!   language, assemble.
+//! - [`text`]: what the stages share: character classes, the normal form
+//!   lines are compared in, word counts, the date parser.
+//! - [`lexicon`]: one file per language of month names, date labels,
+//!   byline prefixes and boilerplate phrases.
+//! - [`nats`]: connection, publishing, stream and consumer provisioning,
+//!   template learning across instances.
+//! - [`dlq`]: the dead-letter record.
+//! - [`error`]: the error kinds callers branch on.
 //! - [`config`]: typed settings, layered from built-in defaults
 //!   (`config/default.toml`), a file and the environment.
-//! - [`article`]: the wire schemas, what comes in and what goes out.
-//! - [`error`]: the typed errors callers branch on.
-//! - [`pipeline`]: pure, synchronous text stages (decode, extract, clean,
-//!   detect language, strip boilerplate, assemble), one file each.
-//! - [`worker`]: the consume -> process -> publish -> ack loop, JetStream and
-//!   core NATS, and the one function that decides each message's fate.
-//! - [`nats`]: connection, stream and consumer provisioning, publishing.
-//! - [`offline`]: `newsworker process`, the pipeline over files or stdin.
-//! - [`publisher`]: `newsworker publish`, raw articles into the input subject.
-//! - [`evaluate`]: `newsworker evaluate`, quality on labelled pages.
-//! - [`status`]: `newsworker status`, stream depths, backlog and dead letters.
-//! - [`telemetry`]: the tracing subscriber, logs as text or JSON.
-//! - [`templates`]: template learning, the lines each source repeats,
-//!   shared by all instances through a JetStream stream.
+//! - [`commands`]: the one-shot commands (`process`, `publish`,
+//!   `provision`, `status`, `read`, `replay`, `evaluate`).
+//! - [`telemetry`]: logs, metrics, readiness and their HTTP endpoints.
 
 // A byte offset into a `&str` that is not a character boundary panics, and
 // news text is rarely ASCII: every slice goes through `get`,
