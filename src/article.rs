@@ -141,7 +141,9 @@ impl Input {
         }
     }
 
-    /// The article id: the raw `id`, else the message id, else a hash of url + body.
+    /// The article id: the raw `id`, else the message id, else a hash of
+    /// source, url and body (so the same text from two sources, or at two
+    /// addresses, is two articles).
     pub fn article_id(&self, msg_id: Option<&str>) -> String {
         if let Some(id) = self.raw.id.as_deref().filter(|s| !s.is_empty()) {
             return id.to_string();
@@ -151,20 +153,39 @@ impl Input {
         }
         use sha2::{Digest, Sha256};
         let mut h = Sha256::new();
+        h.update(self.raw.source.as_deref().unwrap_or("").as_bytes());
+        h.update([0u8]);
         h.update(self.raw.url.as_deref().unwrap_or("").as_bytes());
         h.update([0u8]);
-        match &self.body {
-            Body::Html(s) | Body::Text(s) => h.update(s.as_bytes()),
-            Body::Bytes(b, _) => h.update(b),
-        }
-        let digest = h.finalize();
-        let mut id = String::with_capacity(32);
-        for b in &digest[..16] {
-            use std::fmt::Write as _;
-            let _ = write!(id, "{b:02x}");
-        }
-        id
+        h.update(self.body_bytes());
+        hex(&h.finalize()[..16])
     }
+
+    /// The revision of the article: the first 16 hex digits of the SHA-256
+    /// of its body. A redelivery has the same revision, so the output stream
+    /// stores it once; a different body under the same id is an update, a
+    /// new revision, and is published.
+    pub fn revision(&self) -> String {
+        use sha2::{Digest, Sha256};
+        hex(&Sha256::digest(self.body_bytes())[..8])
+    }
+
+    fn body_bytes(&self) -> &[u8] {
+        match &self.body {
+            Body::Html(s) | Body::Text(s) => s.as_bytes(),
+            Body::Bytes(b, _) => b,
+        }
+    }
+}
+
+/// Bytes as lower-case hex.
+fn hex(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        use std::fmt::Write as _;
+        let _ = write!(out, "{b:02x}");
+    }
+    out
 }
 
 /// The `id` a payload declares, read even when the payload is not a valid
@@ -302,8 +323,12 @@ pub struct WorkerInfo {
 pub struct Article {
     /// Always [`SCHEMA_VERSION`].
     pub schema_version: u32,
-    /// Stable article id (also the `Nats-Msg-Id` of the output message).
+    /// Stable article id.
     pub id: String,
+    /// Which version of the article this is: 16 hex digits of the SHA-256
+    /// of the input body. The same id with a new revision is an update; the
+    /// output message's `Nats-Msg-Id` is `<id>:<revision>`.
+    pub revision: String,
     /// Where the page was fetched.
     pub url: Option<String>,
     /// The page's canonical URL.

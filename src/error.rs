@@ -13,6 +13,9 @@ pub enum ErrorKind {
     InvalidJson,
     /// The payload is JSON but not a raw article (wrong types, no body, bad id).
     InvalidSchema,
+    /// The message's header block cannot be read (not `NATS/1.0`, a line
+    /// without a colon, a bad name, not UTF-8); found by stream sequence.
+    InvalidHeaders,
     /// The payload or the decoded body is larger than `input.max_payload`.
     TooLarge,
     /// Nothing is left of the article after extraction and cleaning.
@@ -30,9 +33,10 @@ pub enum ErrorKind {
 
 impl ErrorKind {
     /// Every kind, in a stable order (for docs, metrics and tests).
-    pub const ALL: [ErrorKind; 8] = [
+    pub const ALL: [ErrorKind; 9] = [
         ErrorKind::InvalidJson,
         ErrorKind::InvalidSchema,
+        ErrorKind::InvalidHeaders,
         ErrorKind::TooLarge,
         ErrorKind::EmptyContent,
         ErrorKind::TooComplex,
@@ -46,6 +50,7 @@ impl ErrorKind {
         match self {
             ErrorKind::InvalidJson => "invalid_json",
             ErrorKind::InvalidSchema => "invalid_schema",
+            ErrorKind::InvalidHeaders => "invalid_headers",
             ErrorKind::TooLarge => "too_large",
             ErrorKind::EmptyContent => "empty_content",
             ErrorKind::TooComplex => "too_complex",

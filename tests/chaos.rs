@@ -1,9 +1,12 @@
 //! Chaos: a three-node cluster (R3 streams), three workers, 10,000 articles
 //! of which 5% are malformed. While the backlog drains, workers are killed
 //! with SIGKILL and restarted at random, and the node leading the input
-//! stream is killed and brought back. In the end every good article is in
-//! NEWS_ARTICLES exactly once, every malformed one in NEWS_DLQ exactly once
-//! with its original bytes, and the input stream is empty.
+//! stream is killed and brought back, and later the output and dead-letter
+//! streams are both unavailable for longer than the backoff delays add up
+//! to, then back. In the end every good
+//! article is in NEWS_ARTICLES exactly once, every malformed one in
+//! NEWS_DLQ exactly once with its original bytes, and the input stream is
+//! empty.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -130,6 +133,9 @@ async fn kills_and_a_leader_failover_lose_and_duplicate_nothing() {
     let mut leader_killed = false;
     let mut leader_down: Option<(usize, Instant)> = None;
     let mut last = [ARTICLES as u64, 0, 0];
+    let mut blocked: Option<Instant> = None;
+    let mut last_report = Instant::now();
+    let mut unblocked = false;
 
     let counts = || async {
         // A node may be down: a failed read counts as "not yet".
@@ -161,6 +167,13 @@ async fn kills_and_a_leader_failover_lose_and_duplicate_nothing() {
         }
         let [raw, out, dlq] = last;
         let done = (out + dlq) as usize;
+        if last_report.elapsed() > Duration::from_secs(10) {
+            eprintln!(
+                "chaos: {:.0?}: raw {raw}, articles {out}, dead letters {dlq}",
+                started.elapsed()
+            );
+            last_report = Instant::now();
+        }
         // Kill the node leading the input stream once, early on, and bring
         // it back three seconds later; the workers keep being killed meanwhile.
         if !leader_killed && done > ARTICLES / 6 {
@@ -187,6 +200,23 @@ async fn kills_and_a_leader_failover_lose_and_duplicate_nothing() {
                 eprintln!("chaos: node{idx} back at {done} done");
             }
         }
+        // Once the leader is back, both output streams are unavailable for
+        // 4 s (the backoff delays add up to 1.2 s), then back.
+        if leader_killed
+            && leader_down.is_none()
+            && blocked.is_none()
+            && done > ARTICLES / 2
+            && set_unavailable(&js, true).await
+        {
+            blocked = Some(Instant::now());
+            eprintln!("chaos: output and DLQ streams unavailable at {done} done");
+        }
+        if let (Some(since), false) = (blocked, unblocked) {
+            if since.elapsed() > Duration::from_secs(4) && set_unavailable(&js, false).await {
+                unblocked = true;
+                eprintln!("chaos: output and DLQ streams back at {done} done");
+            }
+        }
         // Kill a random worker every second or so while work remains.
         if raw > 0 && last_kill.elapsed() > Duration::from_millis(400) {
             let i = rng.below(workers.len());
@@ -201,6 +231,10 @@ async fn kills_and_a_leader_failover_lose_and_duplicate_nothing() {
         }
     }
     assert!(leader_killed, "the run ended before the leader failover");
+    assert!(
+        unblocked,
+        "the run ended before the output streams were full and back"
+    );
     if let Some((idx, _)) = leader_down {
         nodes[idx].restart();
     }
@@ -211,7 +245,7 @@ async fn kills_and_a_leader_failover_lose_and_duplicate_nothing() {
     let letters = read_stream(&js, "NEWS_DLQ").await;
     let mut seen: HashMap<String, usize> = HashMap::new();
     for m in &articles {
-        *seen.entry(m.headers["Nats-Msg-Id"].clone()).or_default() += 1;
+        *seen.entry(m.article_id()).or_default() += 1;
     }
     let lost = good.iter().filter(|id| !seen.contains_key(*id)).count();
     let duplicated = seen.values().filter(|&&c| c > 1).count();
@@ -244,4 +278,33 @@ async fn kills_and_a_leader_failover_lose_and_duplicate_nothing() {
         kills >= 5,
         "too few kills landed ({kills}) to call this chaos"
     );
+}
+
+/// Makes NEWS_ARTICLES and NEWS_DLQ unavailable to writers (they stop
+/// capturing their subjects, so a publish finds no stream: what a stream
+/// that lost its quorum looks like to a client), or available again.
+/// Nothing they hold is touched. Returns false when the cluster could not
+/// be asked (a leader election): the caller tries again.
+async fn set_unavailable(js: &async_nats::jetstream::Context, unavailable: bool) -> bool {
+    for (name, subject) in [
+        ("NEWS_ARTICLES", "news.articles.*"),
+        ("NEWS_DLQ", "news.dlq.*"),
+    ] {
+        let Ok(mut stream) = js.get_stream(name).await else {
+            return false;
+        };
+        let Ok(info) = stream.info().await else {
+            return false;
+        };
+        let mut config = info.config.clone();
+        config.subjects = if unavailable {
+            vec![format!("unavailable.{name}")]
+        } else {
+            vec![subject.to_string()]
+        };
+        if js.update_stream(config).await.is_err() {
+            return false;
+        }
+    }
+    true
 }

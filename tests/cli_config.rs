@@ -78,13 +78,13 @@ async fn provision_creates_then_verifies_and_reports_mismatches() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("stream NEWS_RAW exists"));
     let out = command(&server.url)
         .arg("provision")
-        .env("NEWSWORKER__WORKER__MAX_DELIVER", "9")
+        .env("NEWSWORKER__WORKER__ACK_WAIT", "45s")
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.contains("MISMATCH") && text.contains("max_deliver"),
+        text.contains("MISMATCH") && text.contains("ack_wait"),
         "{text}"
     );
     let js = async_nats::jetstream::new(server.client().await);
@@ -96,7 +96,10 @@ async fn provision_creates_then_verifies_and_reports_mismatches() {
         .await
         .unwrap();
     assert_eq!(
-        info.config.max_deliver, 5,
+        info.config.ack_wait,
+        std::time::Duration::from_secs(30),
         "the existing consumer was not reconfigured"
     );
+    // Created unlimited: the worker counts deliveries itself.
+    assert_eq!(info.config.max_deliver, -1);
 }

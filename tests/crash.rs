@@ -50,8 +50,7 @@ async fn sigkill_mid_stream_loses_and_duplicates_nothing() {
     let articles = read_stream(&js, "NEWS_ARTICLES").await;
     let mut seen: HashMap<String, usize> = HashMap::new();
     for m in &articles {
-        let id = m.headers["Nats-Msg-Id"].clone();
-        *seen.entry(id).or_default() += 1;
+        *seen.entry(m.article_id()).or_default() += 1;
     }
     assert_eq!(articles.len(), N, "no duplicates in the output stream");
     assert_eq!(seen.len(), N, "no article lost");

@@ -65,7 +65,11 @@ async fn two_workers_publish_every_article_once_and_dead_letter_the_malformed() 
             "article {}",
             a.id
         );
-        assert_eq!(m.headers.get("Nats-Msg-Id"), Some(&a.id));
+        assert_eq!(
+            m.headers.get("Nats-Msg-Id"),
+            Some(&format!("{}:{}", a.id, a.revision)),
+            "redeliveries of an article share its id and revision"
+        );
         assert_eq!(a.paragraphs, g.paragraphs, "article {}", a.id);
         *seen.entry(a.id.clone()).or_default() += 1;
         *instances.entry(a.worker.instance.clone()).or_default() += 1;
@@ -257,7 +261,7 @@ async fn publish_command_feeds_the_worker_and_refuses_bad_lines() {
     let subjects: HashMap<String, String> = read_stream(&js, "NEWS_ARTICLES")
         .await
         .into_iter()
-        .map(|m| (m.headers["Nats-Msg-Id"].clone(), m.subject))
+        .map(|m| (m.article_id(), m.subject))
         .collect();
     assert_eq!(subjects["seed"], "news.articles.ar");
     assert_eq!(subjects["ru-cp1251"], "news.articles.ru");

@@ -9,6 +9,7 @@ mod cli_config;
 mod cluster;
 mod core_mode;
 mod crash;
+mod delivery;
 mod evaluate;
 mod hostile;
 mod jetstream_flow;

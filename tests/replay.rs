@@ -109,7 +109,7 @@ async fn dead_letters_replayed_after_a_fix_become_articles_and_poison_comes_back
     let mut ids: Vec<String> = read_stream(&js, "NEWS_ARTICLES")
         .await
         .iter()
-        .map(|s| s.headers["Nats-Msg-Id"].clone())
+        .map(|s| s.article_id())
         .collect();
     ids.sort();
     let want: Vec<String> = good.iter().map(|g| g.id.clone()).collect();

@@ -60,7 +60,7 @@ async fn sigterm_exits_zero_within_grace_and_loses_nothing() {
     let ids: HashSet<String> = read_stream(&js, "NEWS_ARTICLES")
         .await
         .into_iter()
-        .map(|m| m.headers["Nats-Msg-Id"].clone())
+        .map(|m| m.article_id())
         .collect();
     assert_eq!(ids.len(), N);
     assert_eq!(

@@ -39,6 +39,46 @@ struct Outgoing {
     subject: String,
     id: String,
     payload: Bytes,
+    /// Where it came from (`file:line`, or the file), for refusals.
+    place: String,
+}
+
+/// The longest subject `publish` sends, in bytes: far below the server's
+/// control-line limit (4 KiB by default), which would drop the connection.
+const MAX_SUBJECT: usize = 1024;
+
+impl Outgoing {
+    /// The headers it is published with: `Content-Type` and a
+    /// `Nats-Msg-Id` of its id and its bytes, so that the same article sent
+    /// twice is stored once, and a changed one (an update) is stored again.
+    fn headers(&self) -> async_nats::HeaderMap {
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::digest(&self.payload);
+        let mut hash = String::new();
+        for b in &digest[..8] {
+            use std::fmt::Write as _;
+            let _ = write!(hash, "{b:02x}");
+        }
+        json_headers(&format!("{}:{hash}", self.id))
+    }
+
+    /// Why the server would refuse it, if it would.
+    fn refusal(&self, max_payload: usize) -> Option<String> {
+        if self.subject.len() > MAX_SUBJECT {
+            return Some(format!(
+                "{}: the subject would be {} bytes, over {MAX_SUBJECT} (shorten its `source`)",
+                self.place,
+                self.subject.len()
+            ));
+        }
+        let size = self.payload.len() + crate::nats::header_bytes(&self.headers());
+        (size > max_payload).then(|| {
+            format!(
+                "{}: the message would be {size} bytes, over the server's max_payload of {max_payload}",
+                self.place
+            )
+        })
+    }
 }
 
 /// The subject for an article from `source`: the input subject with its last
@@ -84,8 +124,9 @@ fn prepare(cfg: &Config, files: &[PathBuf]) -> anyhow::Result<(Vec<Outgoing>, Ve
                 subject: subject_for(&cfg.input.subject, None),
                 id,
                 payload: Bytes::from(serde_json::to_vec(&raw)?),
+                place: path.display().to_string(),
             };
-            out.push(o, path.display().to_string(), &mut refused);
+            out.push(o, &mut refused);
             continue;
         }
         let file =
@@ -101,8 +142,9 @@ fn prepare(cfg: &Config, files: &[PathBuf]) -> anyhow::Result<(Vec<Outgoing>, Ve
                         subject: subject_for(&cfg.input.subject, input.raw.source.as_deref()),
                         id: input.article_id(None),
                         payload: Bytes::copy_from_slice(line),
+                        place,
                     };
-                    out.push(o, place, &mut refused);
+                    out.push(o, &mut refused);
                 }
                 Err(e) => refused.push(format!("{place}: {e}")),
             }
@@ -123,18 +165,18 @@ struct Ids {
 }
 
 impl Ids {
-    fn push(&mut self, o: Outgoing, place: String, refused: &mut Vec<String>) {
+    fn push(&mut self, o: Outgoing, refused: &mut Vec<String>) {
         use sha2::{Digest, Sha256};
         let hash: [u8; 32] = Sha256::digest(&o.payload).into();
         match self.seen.get(&o.id) {
             Some((first, h)) if *h != hash => refused.push(format!(
-                "{place}: article id {:?} is already used by {first} for a different article; give each article its own `id`",
-                o.id
+                "{}: article id {:?} is already used by {first} for a different article; give each article its own `id`",
+                o.place, o.id
             )),
             // The same article twice: the input stream stores it once.
             Some(_) => self.outgoing.push(o),
             None => {
-                self.seen.insert(o.id.clone(), (place, hash));
+                self.seen.insert(o.id.clone(), (o.place.clone(), hash));
                 self.outgoing.push(o);
             }
         }
@@ -167,8 +209,21 @@ pub async fn publish(cfg: &Config, files: &[PathBuf]) -> anyhow::Result<Summary>
     if files.is_empty() {
         bail!("nothing to publish: name one or more files (JSON lines, .html or .txt)");
     }
-    let (outgoing, refused) = prepare(cfg, files)?;
+    let (outgoing, mut refused) = prepare(cfg, files)?;
     let client = crate::nats::connect(cfg).await?;
+    // What the server would refuse is refused here, with its place, and the
+    // rest is still sent: one oversized line does not lose the file.
+    let max_payload = client.server_info().max_payload;
+    let outgoing: Vec<Outgoing> = outgoing
+        .into_iter()
+        .filter(|o| match o.refusal(max_payload) {
+            Some(why) => {
+                refused.push(why);
+                false
+            }
+            None => true,
+        })
+        .collect();
     let mut summary = Summary {
         refused,
         ..Summary::default()
@@ -184,7 +239,7 @@ pub async fn publish(cfg: &Config, files: &[PathBuf]) -> anyhow::Result<Summary>
                 while acks.len() < IN_FLIGHT {
                     let Some(o) = pending.next() else { break };
                     let ack = js
-                        .publish_with_headers(o.subject.clone(), json_headers(&o.id), o.payload)
+                        .publish_with_headers(o.subject.clone(), o.headers(), o.payload)
                         .await
                         .with_context(|| {
                             format!("cannot publish article {} to {}", o.id, o.subject)
@@ -208,7 +263,7 @@ pub async fn publish(cfg: &Config, files: &[PathBuf]) -> anyhow::Result<Summary>
         Mode::Core => {
             for o in outgoing {
                 client
-                    .publish_with_headers(o.subject.clone(), json_headers(&o.id), o.payload)
+                    .publish_with_headers(o.subject.clone(), o.headers(), o.payload)
                     .await
                     .with_context(|| format!("cannot publish article {} to {}", o.id, o.subject))?;
                 summary.published += 1;

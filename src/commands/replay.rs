@@ -121,7 +121,14 @@ pub async fn replay(cfg: &Config, opts: &ReplayOptions) -> anyhow::Result<Replay
             "Nats-Msg-Id",
             format!("replay-{}-{seq}-{original_id}", cfg.dlq.stream).as_str(),
         );
-        js.publish_with_headers(target.clone(), headers, m.payload.clone())
+        // A payload too big to travel in the dead letter is in the object
+        // store; it is deleted from there once the input stream has it.
+        let stored = get(crate::dlq::HDR_PAYLOAD_OBJECT);
+        let payload = match &stored {
+            Some(name) => load_payload(&js, cfg, name).await?,
+            None => m.payload.clone(),
+        };
+        js.publish_with_headers(target.clone(), headers, payload)
             .await
             .with_context(|| format!("cannot republish dead letter {seq} to {target}"))?
             .await
@@ -130,10 +137,39 @@ pub async fn replay(cfg: &Config, opts: &ReplayOptions) -> anyhow::Result<Replay
             .delete_message(seq)
             .await
             .with_context(|| format!("republished dead letter {seq}, but could not delete it from {}; it may be replayed twice", cfg.dlq.stream))?;
+        if let Some(name) = &stored {
+            if let Ok(store) = js.get_object_store(crate::dlq::payload_bucket(cfg)).await {
+                let _ = store.delete(name).await;
+            }
+        }
         *summary.replayed.entry(kind).or_default() += 1;
         done += 1;
         Ok(true)
     })
     .await?;
     Ok(summary)
+}
+
+/// The payload of a dead letter kept in the object store.
+async fn load_payload(
+    js: &async_nats::jetstream::Context,
+    cfg: &Config,
+    name: &str,
+) -> anyhow::Result<bytes::Bytes> {
+    use tokio::io::AsyncReadExt as _;
+    let bucket = crate::dlq::payload_bucket(cfg);
+    let store = js
+        .get_object_store(&bucket)
+        .await
+        .with_context(|| format!("cannot open the object store {bucket}"))?;
+    let mut object = store
+        .get(name)
+        .await
+        .with_context(|| format!("no payload {name} in {bucket}"))?;
+    let mut bytes = Vec::new();
+    object
+        .read_to_end(&mut bytes)
+        .await
+        .with_context(|| format!("cannot read payload {name} from {bucket}"))?;
+    Ok(bytes.into())
 }

@@ -33,6 +33,10 @@ pub struct ConsumerState {
     pub redelivered: usize,
     /// Pull requests waiting (instances idle for work).
     pub waiting_pulls: usize,
+    /// Messages in the input stream neither waiting for delivery nor being
+    /// worked on: stranded. 0 in a healthy system; the workers' sweep
+    /// recovers what it can name.
+    pub stuck: u64,
 }
 
 /// Everything `status` prints.
@@ -84,6 +88,10 @@ pub async fn status(cfg: &Config) -> anyhow::Result<Status> {
             bytes: info.state.bytes,
         });
     }
+    let stored = streams
+        .iter()
+        .find(|s| s.name == cfg.input.stream)
+        .map_or(0, |s| s.messages);
     let consumer = match js.get_stream(&cfg.input.stream).await {
         Ok(stream) => stream
             .consumer_info(&cfg.input.consumer)
@@ -95,6 +103,7 @@ pub async fn status(cfg: &Config) -> anyhow::Result<Status> {
                 unacked: c.num_ack_pending,
                 redelivered: c.num_redelivered,
                 waiting_pulls: c.num_waiting,
+                stuck: crate::worker::sweep::stuck(stored, c.num_pending, c.num_ack_pending as u64),
             }),
         Err(_) => None,
     };
@@ -152,11 +161,20 @@ impl fmt::Display for Status {
             )?;
         }
         match &self.consumer {
-            Some(c) => writeln!(
-                f,
-                "\nconsumer {}: backlog {}, unacknowledged {}, redelivered {}, waiting pulls {}",
-                c.name, c.pending, c.unacked, c.redelivered, c.waiting_pulls
-            )?,
+            Some(c) => {
+                writeln!(
+                    f,
+                    "\nconsumer {}: backlog {}, unacknowledged {}, redelivered {}, waiting pulls {}, stuck {}",
+                    c.name, c.pending, c.unacked, c.redelivered, c.waiting_pulls, c.stuck
+                )?;
+                if c.stuck > 0 {
+                    writeln!(
+                        f,
+                        "STUCK: {} messages of the input stream are neither waiting nor being worked on; a running worker recovers those it can name (see docs/operations.md)",
+                        c.stuck
+                    )?;
+                }
+            }
             None => writeln!(
                 f,
                 "\nconsumer: not created yet (run `newsworker provision`)"

@@ -137,6 +137,20 @@ impl Config {
         if self.worker.ack_wait.0 < Duration::from_secs(1) {
             return Err(bad("worker.ack_wait", "must be at least 1s"));
         }
+        let horizon = self.redelivery_horizon();
+        if self.output.duplicate_window.0 < horizon {
+            return Err(bad(
+                "output.duplicate_window",
+                &format!(
+                    "is {}, shorter than the longest a message can keep being redelivered ({}: worker.max_deliver {} deliveries, each up to worker.ack_wait {} or the longest worker.backoff apart), so a late redelivery would publish its article a second time; set it to at least {}",
+                    Dur(self.output.duplicate_window.0),
+                    Dur(horizon),
+                    self.worker.max_deliver,
+                    self.worker.ack_wait,
+                    Dur(horizon),
+                ),
+            ));
+        }
         if self.templates.window < 2 || self.templates.window > 1000 {
             return Err(bad("templates.window", "must be between 2 and 1000"));
         }

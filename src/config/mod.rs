@@ -274,6 +274,23 @@ pub struct LogConfig {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Dur(pub Duration);
 
+impl fmt::Display for Dur {
+    /// As the configuration writes it: "500ms", "30s", "5m", "2h".
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let d = self.0;
+        let secs = d.as_secs();
+        if d.subsec_nanos() != 0 {
+            write!(f, "{}ms", d.as_millis())
+        } else if secs >= 3600 && secs.is_multiple_of(3600) {
+            write!(f, "{}h", secs / 3600)
+        } else if secs >= 60 && secs.is_multiple_of(60) {
+            write!(f, "{}m", secs / 60)
+        } else {
+            write!(f, "{secs}s")
+        }
+    }
+}
+
 impl<'de> Deserialize<'de> for Dur {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
@@ -356,6 +373,24 @@ fn string_or_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Err
 }
 
 impl Config {
+    /// How long after its first delivery a message can still be delivered
+    /// again, and so publish its article again: `worker.max_deliver`
+    /// deliveries, each up to `worker.ack_wait` (a worker that dies holding
+    /// it) or the longest `worker.backoff` (a transient failure) after the
+    /// one before. The duplicate windows must be longer.
+    pub fn redelivery_horizon(&self) -> Duration {
+        let longest_backoff = self
+            .worker
+            .backoff
+            .iter()
+            .map(|d| d.0)
+            .max()
+            .unwrap_or_default();
+        let gap = self.worker.ack_wait.0.max(longest_backoff);
+        let deliveries = u32::try_from(self.worker.max_deliver.max(1)).unwrap_or(u32::MAX);
+        gap.saturating_mul(deliveries)
+    }
+
     /// The output subject for a language code (`und` when unknown): the
     /// template's, or `output.other_subject` for a language outside
     /// `output.languages` when that list is set.

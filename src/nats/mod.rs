@@ -77,6 +77,9 @@ async fn options(
         .max_reconnects(None)
         .event_callback(|event| async move {
             crate::telemetry::observe::nats_event(&event);
+            if matches!(event, async_nats::Event::Connected) {
+                reconnected().notify_one();
+            }
             match event {
                 async_nats::Event::Connected => tracing::info!("NATS connection (re)established."),
                 async_nats::Event::Disconnected => {
@@ -193,6 +196,13 @@ fn percent_decode(s: &str) -> String {
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Notified every time the client (re)connects: the worker then sweeps the
+/// input stream for messages the client could not read (`worker::sweep`).
+pub fn reconnected() -> &'static tokio::sync::Notify {
+    static CONNECTED: std::sync::OnceLock<tokio::sync::Notify> = std::sync::OnceLock::new();
+    CONNECTED.get_or_init(tokio::sync::Notify::new)
 }
 
 /// One input message as it arrived, from a JetStream consumer or a core
@@ -313,6 +323,19 @@ impl Sink {
             }
         }
     }
+}
+
+/// The bytes `headers` take in a message: the server's `max_payload`
+/// counts them with the payload.
+pub fn header_bytes(headers: &async_nats::HeaderMap) -> usize {
+    let mut len = "NATS/1.0\r\n\r\n".len();
+    for (name, values) in headers.iter() {
+        let name: &str = name.as_ref();
+        for v in values {
+            len += name.len() + ": ".len() + v.as_str().len() + "\r\n".len();
+        }
+    }
+    len
 }
 
 /// Headers of a JSON message de-duplicated by `id`: `Nats-Msg-Id` and

@@ -84,7 +84,10 @@ pub fn consumer_config(cfg: &Config) -> consumer::pull::Config {
         description: Some("newsworker: shared by every instance".into()),
         ack_policy: consumer::AckPolicy::Explicit,
         ack_wait: cfg.worker.ack_wait.0,
-        max_deliver: cfg.worker.max_deliver,
+        // Unlimited: the worker counts deliveries itself and dead-letters a
+        // message at worker.max_deliver, so no message can run out of
+        // deliveries on the server without a dead letter.
+        max_deliver: -1,
         max_ack_pending: cfg.worker.max_ack_pending,
         filter_subject: cfg.input.subject.clone(),
         ..Default::default()
@@ -182,11 +185,6 @@ pub async fn provision(
                 format!("{:?}", want.ack_wait),
             );
             differ(
-                "max_deliver",
-                have.max_deliver.to_string(),
-                want.max_deliver.to_string(),
-            );
-            differ(
                 "max_ack_pending",
                 have.max_ack_pending.to_string(),
                 want.max_ack_pending.to_string(),
@@ -196,6 +194,12 @@ pub async fn provision(
                 have.filter_subject.clone(),
                 want.filter_subject.clone(),
             );
+            if have.max_deliver > 0 {
+                report.mismatches.push(format!(
+                    "consumer {durable} has max_deliver {}, newsworker wants -1 (unlimited: the worker dead-letters at worker.max_deliver itself); a message that fails {} times without a dead letter (the DLQ down as well) is stranded in {} until `newsworker status` shows it and it is recovered; recreate the consumer to close that gap",
+                    have.max_deliver, have.max_deliver, cfg.input.stream
+                ));
+            }
             if have.ack_policy != consumer::AckPolicy::Explicit {
                 report
                     .mismatches

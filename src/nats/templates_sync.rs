@@ -74,7 +74,14 @@ pub fn publish(
         }
     };
     let mut headers = async_nats::HeaderMap::new();
-    headers.insert("Nats-Msg-Id", obs.article.as_str());
+    // Header values cannot hold line breaks, and the article key is a URL
+    // from the input: the message id is its fingerprint, never the key.
+    let msg_id = format!(
+        "{}:{:016x}",
+        subject_token(&obs.source),
+        fingerprint(&obs.article)
+    );
+    headers.insert("Nats-Msg-Id", msg_id.as_str());
     let js = js.clone();
     tokio::spawn(async move {
         let acked = match js

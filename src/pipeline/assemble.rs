@@ -15,6 +15,8 @@ use crate::text::words::{is_cjk, word_count};
 pub struct Parts {
     /// The article id.
     pub id: String,
+    /// The revision of the input body (`Input::revision`).
+    pub revision: String,
     /// The raw article's fields (its body already taken out).
     pub raw: RawArticle,
     /// Page metadata (empty for text input).
@@ -31,6 +33,7 @@ pub struct Parts {
 pub fn assemble(parts: Parts, worker: &WorkerInfo, report_lines: bool) -> Article {
     let Parts {
         id,
+        revision,
         raw,
         meta,
         language,
@@ -42,6 +45,7 @@ pub fn assemble(parts: Parts, worker: &WorkerInfo, report_lines: bool) -> Articl
     Article {
         schema_version: SCHEMA_VERSION,
         id,
+        revision,
         url: raw.url,
         canonical_url: meta.canonical_url,
         source: raw.source,

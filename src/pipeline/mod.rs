@@ -130,6 +130,7 @@ pub fn run_with(
         error,
     })?;
     let id = input.article_id(msg.msg_id);
+    let revision = input.revision();
     #[cfg(debug_assertions)]
     test_panic(&id);
     let Input { raw, body } = input;
@@ -155,29 +156,8 @@ pub fn run_with(
         .as_deref()
         .or(meta.title.as_deref())
         .map(clean::clean_block);
-    // Template learning needs the normalised lines first; the boilerplate
-    // stage reuses them.
-    let norms: Vec<String> = if templates.is_some() {
-        blocks
-            .iter()
-            .map(|b| crate::text::words::normalise(b))
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let (learned, observation) = timed(opts, "templates", || learn(templates, &raw, &id, &norms));
-    let stripped = timed(opts, "boilerplate", || {
-        boilerplate::strip(
-            blocks,
-            &boilerplate::Context {
-                origin,
-                title: title.as_deref(),
-                learned: &learned,
-                normalised: &norms,
-            },
-        )
-    });
-    count_removed(opts, &stripped.removed);
+    let (stripped, observation) =
+        strip(blocks, origin, title.as_deref(), &raw, &id, opts, templates);
     if stripped.kept.is_empty() {
         return Err(Failure::new(
             Some(id),
@@ -194,6 +174,7 @@ pub fn run_with(
         assemble::assemble(
             assemble::Parts {
                 id,
+                revision,
                 raw,
                 meta,
                 language,
@@ -205,6 +186,43 @@ pub fn run_with(
         )
     });
     Ok((article, observation))
+}
+
+/// Template learning and stage 5, strip boilerplate: the blocks kept and
+/// removed, and what the source's template memory learned of them.
+fn strip(
+    blocks: Vec<String>,
+    origin: boilerplate::Origin,
+    title: Option<&str>,
+    raw: &crate::article::RawArticle,
+    id: &str,
+    opts: &Options,
+    templates: Option<&Mutex<Memory>>,
+) -> (boilerplate::Stripped, Option<Observation>) {
+    // Template learning needs the normalised lines first; the boilerplate
+    // stage reuses them.
+    let norms: Vec<String> = if templates.is_some() {
+        blocks
+            .iter()
+            .map(|b| crate::text::words::normalise(b))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let (learned, observation) = timed(opts, "templates", || learn(templates, raw, id, &norms));
+    let stripped = timed(opts, "boilerplate", || {
+        boilerplate::strip(
+            blocks,
+            &boilerplate::Context {
+                origin,
+                title,
+                learned: &learned,
+                normalised: &norms,
+            },
+        )
+    });
+    count_removed(opts, &stripped.removed);
+    (stripped, observation)
 }
 
 /// Stages 1 and 2, decode and extract: the body as blocks of text, with

@@ -44,6 +44,9 @@ pub const NATS_EVENTS: &str = "newsworker_nats_events_total";
 pub const NATS_CONNECTED: &str = "newsworker_nats_connected";
 /// 1 while connected with the consumer bound (what `/readyz` answers).
 pub const READY: &str = "newsworker_ready";
+/// Gauge: messages in the input stream neither waiting for delivery nor
+/// being worked on (see `worker::sweep`).
+pub const STUCK: &str = "newsworker_stuck_messages";
 /// Always 1; the version and mode are labels.
 pub const BUILD_INFO: &str = "newsworker_build_info";
 
@@ -136,6 +139,10 @@ fn describe() {
         "NATS connection events: connected, disconnected, slow_consumer, lame_duck, server_error, client_error, closed, draining."
     );
     describe_gauge!(NATS_CONNECTED, "1 while connected to NATS.");
+    describe_gauge!(
+        STUCK,
+        "Messages in the input stream neither waiting for delivery nor being worked on: stranded, to be recovered (0 in a healthy system)."
+    );
     describe_gauge!(
         READY,
         "1 while connected to NATS with the consumer bound (/readyz)."

@@ -78,8 +78,12 @@ pub(super) async fn run_core(
         .await
         .is_err()
     {
+        let lost = tasks.len();
+        for _ in 0..lost {
+            shared.stats.record(Tally::Lost, None);
+        }
         tracing::error!(
-            in_flight = tasks.len(),
+            in_flight = lost,
             "Grace period over in core mode: in-flight messages are lost (at-most-once)."
         );
     }
@@ -119,9 +123,27 @@ async fn handle_core(shared: &Arc<Shared>, client: &Client, msg: async_nats::Mes
         let Some(reply) = msg.reply.clone() else {
             return;
         };
+        let record = |id: Option<String>, error: &crate::error::PipelineError| {
+            serde_json::to_vec(&ErrorRecord::new(id, error))
+        };
         let answer = match &handled.result {
-            Ok(article) => serde_json::to_vec(article),
-            Err(f) => serde_json::to_vec(&ErrorRecord::new(f.id.clone(), &f.error)),
+            Ok(article) => match serde_json::to_vec(article) {
+                // The requester gets an answer whatever the article's size:
+                // one the server would refuse becomes its error record.
+                Ok(body) if body.len() > shared.max_message => record(
+                    Some(article.id.clone()),
+                    &crate::error::PipelineError::new(
+                        crate::error::ErrorKind::TooLarge,
+                        format!(
+                            "the article is {} bytes as JSON, over the server's max_payload of {}",
+                            body.len(),
+                            shared.max_message
+                        ),
+                    ),
+                ),
+                other => other,
+            },
+            Err(f) => record(f.id.clone(), &f.error),
         };
         match answer {
             Ok(body) => {

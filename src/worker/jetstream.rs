@@ -11,7 +11,7 @@ use futures::StreamExt;
 use tokio::sync::{watch, Semaphore};
 use tokio::task::JoinSet;
 
-use super::{count, in_span, process_message, InFlight, Outcome, Shared};
+use super::{count, in_span, process_message, AbortOnDrop, InFlight, Outcome, Shared};
 use crate::config::Config;
 use crate::nats::{Inbound, Sink};
 use crate::telemetry::observe::{self, Health, Stats, Tally};
@@ -55,9 +55,22 @@ pub(super) async fn run_jetstream(
         // taking work, then keep following them.
         crate::nats::templates_sync::follow(&js, &shared.cfg, Arc::clone(memory), TEMPLATE_WARM_UP)
             .await?;
-        shared.templates_js = Some(js);
+        shared.templates_js = Some(js.clone());
     }
     let shared = Arc::new(shared);
+    // What the consume loop cannot see: unreadable messages, messages a
+    // consumer with a finite max_deliver gave up on, stuck counts.
+    let _sweep = AbortOnDrop::spawn(super::sweep::run(
+        Arc::clone(&shared),
+        js.clone(),
+        consumer.clone(),
+        crate::nats::reconnected(),
+    ));
+    let _advisories = AbortOnDrop::spawn(super::sweep::follow_advisories(
+        Arc::clone(&shared),
+        js.clone(),
+        client.clone(),
+    ));
     let permits = Arc::new(Semaphore::new(concurrency));
     let (cancel_tx, cancel_rx) = watch::channel(false);
     let mut tasks = JoinSet::new();
@@ -167,7 +180,11 @@ async fn handle_jetstream(
     let (delivered, fallback_id, stored_at) = match msg.info() {
         Ok(info) => (
             info.delivered,
-            Some(format!("{}:{}", info.stream, info.stream_sequence)),
+            Some(crate::dlq::fallback_id(
+                info.stream,
+                info.stream_sequence,
+                info.published.unix_timestamp_nanos(),
+            )),
             Some(info.published.unix_timestamp_nanos()),
         ),
         Err(_) => (1, None, None),

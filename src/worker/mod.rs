@@ -16,6 +16,7 @@
 mod core;
 pub mod jetstream;
 pub mod outcome;
+pub mod sweep;
 
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
@@ -35,6 +36,9 @@ use crate::pipeline::{self, Failure, RawMessage};
 use crate::telemetry::observe::{self, Health, Stats, Tally};
 pub use outcome::Outcome;
 use outcome::{decide, Attempt, Event, Step};
+
+/// Header of an output article naming its revision (`Article::revision`).
+pub const HDR_REVISION: &str = "Newsworker-Revision";
 
 /// How long the exit waits to flush acknowledgements to NATS.
 const FINAL_FLUSH: Duration = Duration::from_secs(5);
@@ -109,13 +113,7 @@ pub async fn run_pipeline(shared: &Arc<Shared>, input: &Inbound<'_>) -> Result<A
     let msg_id = input.header("Nats-Msg-Id").map(str::to_string);
     // The id for a failure without one from the pipeline (a panic, the
     // deadline): the payload's own `id`, else the message id.
-    let declared = || {
-        pipeline::input_id(&RawMessage {
-            payload: input.payload,
-            content_type: None,
-            msg_id: msg_id.as_deref(),
-        })
-    };
+    let declared = || declared_id(input);
     let inner = Arc::clone(shared);
     let deadline = shared.cfg.pipeline.deadline.0;
     // A few articles per CPU at a time: more would only share the cores,
@@ -155,7 +153,7 @@ pub async fn run_pipeline(shared: &Arc<Shared>, input: &Inbound<'_>) -> Result<A
                     ErrorKind::Timeout,
                     format!(
                         "processing took longer than pipeline.deadline ({})",
-                        humanise(deadline)
+                        crate::config::Dur(deadline)
                     ),
                 ),
             });
@@ -165,15 +163,6 @@ pub async fn run_pipeline(shared: &Arc<Shared>, input: &Inbound<'_>) -> Result<A
         crate::nats::templates_sync::publish(js, &shared.cfg, &obs);
     }
     Ok(article)
-}
-
-/// A duration as the configuration writes it: "10s", "250ms".
-fn humanise(d: Duration) -> String {
-    if d.subsec_millis() == 0 {
-        format!("{}s", d.as_secs())
-    } else {
-        format!("{}ms", d.as_millis())
-    }
 }
 
 /// Runs `stage` on tokio's blocking pool, in the caller's span; a panic
@@ -215,9 +204,56 @@ pub struct Handled {
 
 /// Handles one message: runs the pipeline, then publishes the article or
 /// dead-letters the input, each step chosen by [`decide`]. Runs in the
-/// caller's span, and records the article id on it once known.
+/// caller's span, and records the article id on it once known. A panic
+/// anywhere in it (not only in the pipeline) makes the message an
+/// `internal` dead letter.
 pub async fn process_message(shared: &Arc<Shared>, input: &Inbound<'_>) -> Handled {
-    let result = run_pipeline(shared, input).await;
+    use futures::FutureExt as _;
+    match AssertUnwindSafe(handle(shared, input)).catch_unwind().await {
+        Ok(handled) => handled,
+        Err(panic) => {
+            let cause = format!(
+                "handling the message panicked: {}",
+                crate::error::panic_message(panic.as_ref())
+            );
+            tracing::error!(%cause, "Message handling panicked; dead-lettering as internal.");
+            let result = Err(Failure {
+                id: declared_id(input),
+                error: PipelineError::new(ErrorKind::Internal, cause),
+            });
+            let outcome = settle(shared, input, &result, None).await;
+            Handled { outcome, result }
+        }
+    }
+}
+
+/// The id a message declares (its payload's `id`, else its `Nats-Msg-Id`).
+fn declared_id(input: &Inbound<'_>) -> Option<String> {
+    pipeline::input_id(&RawMessage {
+        payload: input.payload,
+        content_type: None,
+        msg_id: input.header("Nats-Msg-Id"),
+    })
+}
+
+async fn handle(shared: &Arc<Shared>, input: &Inbound<'_>) -> Handled {
+    let max_deliver = shared.cfg.worker.max_deliver;
+    let result = if input.delivered > max_deliver {
+        // Delivered more often than the worker allows, and never finished:
+        // it may be what kills the workers that take it. It is not run again.
+        Err(Failure {
+            id: declared_id(input),
+            error: PipelineError::new(
+                ErrorKind::MaxDeliveries,
+                format!(
+                    "delivered {} times, more than worker.max_deliver ({max_deliver}), without a final outcome (a worker that took it may have died on it)",
+                    input.delivered
+                ),
+            ),
+        })
+    } else {
+        run_pipeline(shared, input).await
+    };
     let id = match &result {
         Ok(article) => Some(article.id.as_str()),
         Err(f) => f.id.as_deref(),
@@ -225,58 +261,92 @@ pub async fn process_message(shared: &Arc<Shared>, input: &Inbound<'_>) -> Handl
     if let Some(id) = id {
         tracing::Span::current().record("id", id);
     }
+    let body = match &result {
+        Ok(article) => Some(serde_json::to_vec(article)),
+        Err(_) => None,
+    };
+    let outcome = match body {
+        Some(Err(e)) => {
+            let failed = Err(Failure {
+                id: id.map(str::to_string),
+                error: PipelineError::new(
+                    ErrorKind::Internal,
+                    format!("cannot serialise article: {e}"),
+                ),
+            });
+            settle(shared, input, &failed, None).await
+        }
+        Some(Ok(body)) => settle(shared, input, &result, Some(Bytes::from(body))).await,
+        None => settle(shared, input, &result, None).await,
+    };
+    Handled { outcome, result }
+}
+
+/// Carries out the steps [`decide`] chooses for `result` (with `body`, the
+/// article as JSON, when there is one) until the message's fate is settled.
+async fn settle(
+    shared: &Shared,
+    input: &Inbound<'_>,
+    result: &Result<Article, Failure>,
+    mut body: Option<Bytes>,
+) -> Outcome {
     let attempt = Attempt {
         delivered: input.delivered,
         max_deliver: shared.cfg.worker.max_deliver,
         max_message: shared.max_message,
         backoff: &shared.backoff,
     };
-    let (mut event, body) = match &result {
-        Ok(article) => match serde_json::to_vec(article) {
-            Ok(body) => (Event::Article { bytes: body.len() }, Some(body)),
-            Err(e) => (
-                Event::Failed(PipelineError::new(
-                    ErrorKind::Internal,
-                    format!("cannot serialise article: {e}"),
-                )),
-                None,
-            ),
-        },
-        Err(f) => (Event::Failed(f.error.clone()), None),
+    let id = match result {
+        Ok(article) => Some(article.id.as_str()),
+        Err(f) => f.id.as_deref(),
     };
-    let mut body = body.map(Bytes::from);
-    let outcome = loop {
+    let mut event = match (result, &body) {
+        (Ok(_), Some(b)) => Event::Article { bytes: b.len() },
+        (Err(f), _) => Event::Failed(f.error.clone()),
+        (Ok(_), None) => unreachable!("an article comes with its JSON"),
+    };
+    loop {
         event = match decide(event, &attempt) {
-            Step::Done(outcome) => break outcome,
+            Step::Done(outcome) => return outcome,
             Step::PublishArticle => {
-                let (Ok(article), Some(body)) = (&result, body.take()) else {
+                let (Ok(article), Some(body)) = (result, body.take()) else {
                     unreachable!("an article is published only after the pipeline made one");
                 };
                 publish_article(shared, article, body).await
             }
             Step::DeadLetter(err) => {
-                match crate::dlq::publish(&shared.sink, &shared.cfg, input, id, &err).await {
-                    Ok(()) => Event::DeadLetterStored { kind: err.kind },
+                match crate::dlq::publish(
+                    &shared.sink,
+                    &shared.cfg,
+                    shared.max_message,
+                    input,
+                    id,
+                    &err,
+                )
+                .await
+                {
+                    Ok(duplicate) => Event::DeadLetterStored {
+                        kind: err.kind,
+                        duplicate,
+                    },
                     Err(e) => Event::DeadLetterNotStored(e),
                 }
             }
         };
-    };
-    Handled { outcome, result }
+    }
 }
 
 /// Publishes `article` (serialised as `body`) to its language's subject.
 async fn publish_article(shared: &Shared, article: &Article, body: Bytes) -> Event {
     let lang = article.language.as_ref().map(|l| l.code.as_str());
     let subject = shared.cfg.output_subject(lang);
+    // A redelivery has the same revision and is stored once; an update of
+    // the article (a new body under the same id) is a new message.
+    let mut headers = crate::nats::json_headers(&format!("{}:{}", article.id, article.revision));
+    headers.insert(HDR_REVISION, article.revision.as_str());
     match shared
         .sink
-        .publish(
-            "the article",
-            &subject,
-            crate::nats::json_headers(&article.id),
-            body,
-        )
+        .publish("the article", &subject, headers, body)
         .await
     {
         Ok(duplicate) => {
@@ -367,6 +437,13 @@ pub async fn run(cfg: Config, shutdown: impl Future<Output = ()>) -> anyhow::Res
 /// Aborts a background task when dropped.
 struct AbortOnDrop(tokio::task::JoinHandle<()>);
 
+impl AbortOnDrop {
+    /// Runs `task` in the background until dropped.
+    fn spawn(task: impl Future<Output = ()> + Send + 'static) -> Self {
+        AbortOnDrop(tokio::spawn(task))
+    }
+}
+
 impl Drop for AbortOnDrop {
     fn drop(&mut self) {
         self.0.abort();
@@ -378,7 +455,15 @@ fn count(shared: &Shared, outcome: &Outcome) {
     match outcome {
         Outcome::Published { duplicate: false } => shared.stats.record(Tally::Published, None),
         Outcome::Published { duplicate: true } => shared.stats.record(Tally::Duplicate, None),
-        Outcome::DeadLettered { kind } => shared.stats.record(Tally::DeadLettered, Some(*kind)),
+        Outcome::DeadLettered {
+            duplicate: false,
+            kind,
+        } => shared.stats.record(Tally::DeadLettered, Some(*kind)),
+        // The dead-letter stream already had it: a redelivery of a message
+        // whose dead letter was stored.
+        Outcome::DeadLettered {
+            duplicate: true, ..
+        } => shared.stats.record(Tally::Duplicate, None),
         Outcome::Retry { delay, reason } => {
             shared.stats.record(Tally::Retried, None);
             tracing::warn!(?delay, %reason, "Transient failure; message handed back.");

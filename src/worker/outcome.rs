@@ -23,6 +23,8 @@ pub enum Outcome {
     DeadLettered {
         /// Why.
         kind: ErrorKind,
+        /// The dead-letter stream already had it (a redelivery).
+        duplicate: bool,
     },
     /// A transient failure: hand the message back for redelivery.
     Retry {
@@ -54,6 +56,8 @@ pub enum Event {
     DeadLetterStored {
         /// Why the input was dead-lettered.
         kind: ErrorKind,
+        /// It already had it (same `Nats-Msg-Id`).
+        duplicate: bool,
     },
     /// Publishing the dead letter failed.
     DeadLetterNotStored(PublishError),
@@ -135,7 +139,9 @@ pub fn decide(event: Event, attempt: &Attempt<'_>) -> Step {
             delay: attempt.delay(),
             reason: e.to_string(),
         }),
-        Event::DeadLetterStored { kind } => Step::Done(Outcome::DeadLettered { kind }),
+        Event::DeadLetterStored { kind, duplicate } => {
+            Step::Done(Outcome::DeadLettered { kind, duplicate })
+        }
         Event::DeadLetterNotStored(e) => Step::Done(Outcome::Retry {
             delay: attempt.delay(),
             reason: e.to_string(),
@@ -184,12 +190,14 @@ mod tests {
         assert_eq!(
             decide(
                 Event::DeadLetterStored {
-                    kind: ErrorKind::EmptyContent
+                    kind: ErrorKind::EmptyContent,
+                    duplicate: false
                 },
                 &attempt(1)
             ),
             Step::Done(Outcome::DeadLettered {
-                kind: ErrorKind::EmptyContent
+                kind: ErrorKind::EmptyContent,
+                duplicate: false
             })
         );
     }

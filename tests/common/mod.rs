@@ -312,6 +312,19 @@ pub struct Stored {
     pub headers: HashMap<String, String>,
 }
 
+impl Stored {
+    /// The `id` of the article this message holds (an output message's
+    /// `Nats-Msg-Id` is `<id>:<revision>`).
+    pub fn article_id(&self) -> String {
+        let article: serde_json::Value =
+            serde_json::from_slice(&self.payload).expect("an article is JSON");
+        article["id"]
+            .as_str()
+            .expect("an article has an id")
+            .to_string()
+    }
+}
+
 /// Every message of a stream, in order, read with a throwaway consumer.
 /// Articles and dead letters are checked against schemas/ on the way.
 pub async fn read_stream(js: &jetstream::Context, name: &str) -> Vec<Stored> {
