@@ -81,6 +81,27 @@ fn corpus() -> Vec<Item> {
             json(serde_json::json!({"html": "<div>".repeat(100_000) + "<p>deep</p>"})),
             "too_complex",
         ),
+        // Quadratic in html5ever: its tokenizer checks each attribute
+        // against the element's earlier ones, and its serializer searches
+        // the rest of a text again after each `&`.
+        item(
+            "attribute-bomb",
+            json(serde_json::json!({"html": format!(
+                "<html><body><div {}>x</div></body></html>",
+                (0..100_000).map(|i| format!("a{i}")).collect::<Vec<_>>().join(" ")
+            )})),
+            "too_complex",
+        ),
+        item(
+            "ampersand-bomb",
+            json(serde_json::json!({"html": format!("<html><body><p>{}</p></body></html>", "&&".repeat(300_000))})),
+            "too_complex",
+        ),
+        item(
+            "entity-bomb",
+            json(serde_json::json!({"html": format!("<html><body><p>{}</p></body></html>", "Tom &amp; Jerry ".repeat(50_000))})),
+            "too_complex",
+        ),
         item(
             "nested-spans-and-tables",
             json(serde_json::json!({"html": "<span><table><tr><td>".repeat(30_000)})),

@@ -1,7 +1,16 @@
-//! Cheap checks before the expensive stages. html5ever's tree builder
-//! spends time proportional to the square of the nesting depth (a page of
-//! 20,000 nested `<div>`s takes about 24 s to parse), so a page built to be
-//! deep is refused before it is parsed.
+//! Cheap checks before the expensive stages, in one linear scan of the
+//! markup: each refuses a page built to make a quadratic part of the HTML
+//! stack slow, before it is parsed.
+//!
+//! - html5ever's tree builder spends time proportional to the square of the
+//!   nesting depth (20,000 nested `<div>`s take about 24 s to parse).
+//! - Its tokenizer checks each attribute of an element against all the
+//!   element's earlier ones (150,000 attributes on one `<div>` take 13 s).
+//! - Its serializer, which Readability's output goes through, searches the
+//!   rest of a text node again after each `&` (and each character whose
+//!   UTF-8 starts with byte 0xC2, such as a no-break space): a text of
+//!   480,000 `&` takes 10 s. [`Complexity::escape_steps`] adds up, per run of
+//!   text or attribute value, its length times the characters it escapes.
 
 /// Elements that never hold children.
 const VOID: &[&[u8]] = &[
@@ -64,16 +73,72 @@ const RAW_TEXT: &[&[u8]] = &[
     b"plaintext",
 ];
 
-/// An estimate of how deep `html` nests elements, from its tags alone
-/// (start tags minus end tags, ignoring void elements and those whose end
-/// tag is optional). Stops counting once the depth passes `limit` and
-/// returns it then. Linear in the length of the page.
+/// The most attributes one element may have: real pages stay under a few
+/// dozen.
+pub const MAX_ATTRIBUTES: usize = 1_000;
+
+/// The most re-serialising steps a page may need (about 0.1 s of work).
+pub const MAX_ESCAPE_STEPS: u64 = 1_500_000_000;
+
+/// What the scan found.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Complexity {
+    /// An estimate of how deep the page nests elements (start tags minus end
+    /// tags, ignoring void elements and those whose end tag is optional),
+    /// counted up to the limit given.
+    pub depth: usize,
+    /// The most attributes on one element (counted in elements long enough
+    /// to have more than [`MAX_ATTRIBUTES`]).
+    pub attributes: usize,
+    /// An upper bound of the serializer's work on the page's text: per run
+    /// of text (or long attribute value), its length times the characters
+    /// in it that the serializer escapes.
+    pub escape_steps: u64,
+}
+
+impl Complexity {
+    /// Why the page is refused, if it is: a readable cause naming the limit.
+    pub fn refusal(&self, max_nesting: usize) -> Option<String> {
+        if self.depth > max_nesting {
+            return Some(format!(
+                "the HTML nests elements more than {max_nesting} deep (pipeline.max_nesting)"
+            ));
+        }
+        if self.attributes > MAX_ATTRIBUTES {
+            return Some(format!(
+                "an element of the HTML has {} attributes, more than {MAX_ATTRIBUTES} (parsing time grows with the square of that number)",
+                self.attributes
+            ));
+        }
+        if self.escape_steps > MAX_ESCAPE_STEPS {
+            return Some(format!(
+                "the HTML's text is made to be slow to re-serialise: long runs dense with `&` or no-break spaces ({} steps, over {MAX_ESCAPE_STEPS})",
+                self.escape_steps
+            ));
+        }
+        None
+    }
+}
+
+/// An estimate of how deep `html` nests elements (see
+/// [`Complexity::depth`]); stops counting past `limit`.
 pub fn nesting_depth(html: &str, limit: usize) -> usize {
+    scan(html, limit).depth
+}
+
+/// Scans `html` once for [`Complexity`], stopping early once the depth
+/// passes `limit`. Linear in the length of the page.
+///
+/// Long because it is one pass over the markup that follows tags,
+/// comments, raw-text elements and quoted values together.
+pub fn scan(html: &str, limit: usize) -> Complexity {
     let b = html.as_bytes();
     let mut depth = 0usize;
-    let mut max = 0usize;
+    let mut out = Complexity::default();
     let mut i = 0;
     while let Some(off) = memchr::memchr(b'<', &b[i..]) {
+        // The text before this tag, up to its `<`.
+        out.escape_steps = out.escape_steps.saturating_add(escape_steps(&b[i..i + off], false));
         i += off + 1;
         let Some(&c) = b.get(i) else { break };
         if c == b'!' {
@@ -105,6 +170,11 @@ pub fn nesting_depth(html: &str, limit: usize) -> usize {
             b"-"
         };
         let end = tag_end(b, name_end);
+        if end - name_end > 2 * MAX_ATTRIBUTES {
+            let (attributes, steps) = attributes(b.get(name_end..end).unwrap_or_default());
+            out.attributes = out.attributes.max(attributes);
+            out.escape_steps = out.escape_steps.saturating_add(steps);
+        }
         let self_closing = end > 0 && b.get(end - 1) == Some(&b'/');
         i = (end + 1).min(b.len());
         let counted = !VOID.contains(&name) && !OPTIONAL_END.contains(&name);
@@ -121,30 +191,113 @@ pub fn nesting_depth(html: &str, limit: usize) -> usize {
         }
         if counted && !self_closing {
             depth += 1;
-            max = max.max(depth);
-            if max > limit {
-                return max;
+            out.depth = out.depth.max(depth);
+            if out.depth > limit {
+                return out;
             }
         }
     }
-    max
+    out.escape_steps = out.escape_steps.saturating_add(escape_steps(&b[i..], false));
+    out
 }
 
-/// The index of the `>` ending a tag whose name ends at `from`, skipping
-/// quoted attribute values; the page's end if there is none.
+/// The serializer's work on one run of raw text (or, with `attribute`, of
+/// an attribute value): for each piece of it between characters the
+/// serializer stops its search at (`<` and `>`, and `"` in a value, written
+/// as entities here since the run holds none raw), the piece's length times
+/// the characters in it it escapes (`&`, and lead bytes 0xC2).
+fn escape_steps(run: &[u8], attribute: bool) -> u64 {
+    if run.len() < 1024 {
+        // Short runs cost little whatever they hold.
+        return run.len() as u64;
+    }
+    let (mut steps, mut start, mut escaped) = (0u64, 0usize, 0u64);
+    for at in memchr::memchr2_iter(b'&', 0xC2, run) {
+        let rest = &run[at..];
+        let stops = |names: &[&[u8]]| {
+            names
+                .iter()
+                .any(|n| rest.len() > n.len() && rest[1..=n.len()].eq_ignore_ascii_case(n))
+        };
+        let stop = rest[0] == b'&'
+            && (stops(&[b"lt;", b"gt;", b"#60;", b"#62;", b"#x3c;", b"#x3e;"])
+                || (attribute && stops(&[b"quot;", b"#34;", b"#x22;"])));
+        if stop {
+            steps = steps.saturating_add(escaped.saturating_mul((at - start) as u64));
+            start = at;
+            escaped = 0;
+        } else {
+            escaped += 1;
+        }
+    }
+    steps
+        .saturating_add(escaped.saturating_mul((run.len() - start) as u64))
+        .max(run.len() as u64)
+}
+
+/// The attributes in the inside of a tag (after its name, up to its `>`),
+/// read as [`tag_end`] reads them, and the serializer's work on its quoted
+/// values.
+fn attributes(inside: &[u8]) -> (usize, u64) {
+    let (mut count, mut steps) = (0, 0u64);
+    let mut k = 0;
+    while k < inside.len() {
+        let c = inside[k];
+        if c.is_ascii_whitespace() || c == b'/' {
+            k += 1;
+            continue;
+        }
+        // A name (quotes included, as the tokenizer takes them).
+        count += 1;
+        while k < inside.len() && !inside[k].is_ascii_whitespace() && inside[k] != b'/' && inside[k] != b'=' {
+            k += 1;
+        }
+        while inside.get(k).is_some_and(u8::is_ascii_whitespace) {
+            k += 1;
+        }
+        if inside.get(k) != Some(&b'=') {
+            continue;
+        }
+        k += 1;
+        while inside.get(k).is_some_and(u8::is_ascii_whitespace) {
+            k += 1;
+        }
+        match inside.get(k) {
+            Some(&quote) if quote == b'"' || quote == b'\'' => {
+                let close = memchr::memchr(quote, &inside[k + 1..]).map_or(inside.len(), |e| k + 1 + e);
+                steps = steps.saturating_add(escape_steps(&inside[k + 1..close], true));
+                k = close + 1;
+            }
+            _ => {
+                while k < inside.len() && !inside[k].is_ascii_whitespace() {
+                    k += 1;
+                }
+            }
+        }
+    }
+    (count, steps)
+}
+
+/// The index of the `>` ending a tag whose name ends at `from`, read as
+/// the tokenizer reads it: a quote opens a quoted value only right after
+/// `=` (elsewhere it is part of a name), and a quoted value hides `>`. The
+/// page's end if there is none.
 fn tag_end(b: &[u8], from: usize) -> usize {
     let mut k = from;
-    while let Some(off) = b
-        .get(k..)
-        .and_then(|rest| memchr::memchr3(b'>', b'"', b'\'', rest))
-    {
+    while let Some(off) = b.get(k..).and_then(|rest| memchr::memchr2(b'>', b'=', rest)) {
         k += off;
-        match b[k] {
-            b'>' => return k,
-            quote => match memchr::memchr(quote, &b[k + 1..]) {
+        if b[k] == b'>' {
+            return k;
+        }
+        k += 1;
+        while b.get(k).is_some_and(u8::is_ascii_whitespace) {
+            k += 1;
+        }
+        if let Some(&quote) = b.get(k).filter(|&&c| c == b'"' || c == b'\'') {
+            match memchr::memchr(quote, &b[k + 1..]) {
                 Some(close) => k += close + 2,
                 None => return b.len(),
-            },
+            }
         }
     }
     b.len()
@@ -200,5 +353,42 @@ mod tests {
     fn depth_stops_counting_past_the_limit() {
         let deep = "<div>".repeat(100_000);
         assert_eq!(nesting_depth(&deep, 1024), 1025);
+    }
+
+    #[test]
+    fn pages_built_to_be_slow_to_tokenize_or_serialise_are_refused() {
+        let attrs = format!(
+            "<div {}>x</div>",
+            (0..5_000).map(|i| format!("a{i}")).collect::<Vec<_>>().join(" ")
+        );
+        assert_eq!(scan(&attrs, 1024).attributes, 5_000);
+        assert!(scan(&attrs, 1024).refusal(1024).unwrap().contains("5000 attributes"));
+        let amp = format!("<p>{}</p>", "&&".repeat(60_000));
+        assert!(scan(&amp, 1024).refusal(1024).unwrap().contains("re-serialise"));
+        let entities = format!("<p>{}</p>", "Tom &amp; Jerry ".repeat(20_000));
+        assert!(scan(&entities, 1024).refusal(1024).is_some());
+        let nbsp = format!("<p>{}</p>", "\u{a0}x".repeat(60_000));
+        assert!(scan(&nbsp, 1024).refusal(1024).is_some());
+    }
+
+    #[test]
+    fn ordinary_pages_with_entities_and_long_values_pass() {
+        // A long JSON value full of &quot; (each a place the serializer's
+        // search stops at), text with entities every few words, a long
+        // attribute list and quotes inside names.
+        let json = format!(
+            "<meta name=\"cfg\" content=\"{{{}}}\">",
+            "&quot;key&quot;:&quot;value&quot;,".repeat(10_000)
+        );
+        let text = format!("<p>{}</p>", "Tom &amp; Jerry &lt;3&gt; ".repeat(20_000));
+        let many = format!(
+            "<div {}>x</div>",
+            (0..900).map(|i| format!("data-{i}=\"v\"")).collect::<Vec<_>>().join(" ")
+        );
+        let quotes = "<p class=x don't>it's <b>fine</b></p>".repeat(1000);
+        for page in [json, text, many, quotes] {
+            let c = scan(&page, 1024);
+            assert_eq!(c.refusal(1024), None, "{c:?}");
+        }
     }
 }

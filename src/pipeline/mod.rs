@@ -233,22 +233,10 @@ fn decode_and_extract(
     id: &str,
     opts: &Options,
 ) -> Result<(Vec<String>, extract::Metadata, boilerplate::Origin), Failure> {
-    let too_deep = |html: &str| {
-        let depth = guard::nesting_depth(html, opts.max_nesting);
-        (depth > opts.max_nesting).then(|| {
-            Failure::new(
-                Some(id.to_string()),
-                ErrorKind::TooComplex,
-                format!(
-                    "the HTML nests elements more than {} deep (pipeline.max_nesting)",
-                    opts.max_nesting
-                ),
-            )
-        })
-    };
     let page = |html: &str| {
-        if let Some(f) = too_deep(html) {
-            return Err(f);
+        let complexity = timed(opts, "guard", || guard::scan(html, opts.max_nesting));
+        if let Some(why) = complexity.refusal(opts.max_nesting) {
+            return Err(Failure::new(Some(id.to_string()), ErrorKind::TooComplex, why));
         }
         let ex = timed(opts, "extract", || extract::extract(html, url));
         Ok((ex.blocks, ex.meta, boilerplate::Origin::Html))
