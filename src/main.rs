@@ -134,7 +134,12 @@ fn main() -> ExitCode {
                     return ExitCode::FAILURE;
                 }
             };
-            runtime.block_on(async_main(cfg, command))
+            let result = runtime.block_on(async_main(cfg, command));
+            // Work given up on past its deadline may still be on the
+            // blocking pool (it stops at its next stage): it does not hold
+            // the exit up.
+            runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+            result
         }
     };
     match result {

@@ -111,6 +111,20 @@ pub fn run_with(
     opts: &Options,
     templates: Option<&Mutex<Memory>>,
 ) -> Result<(Article, Option<Observation>), Failure> {
+    run_until(msg, opts, templates, None)
+}
+
+/// [`run_with`], stopping between stages once `deadline` has passed (a
+/// `timeout` failure), so that work the caller gave up on frees its CPU
+/// within one stage.
+///
+/// Long because it is the stages in order, each with its check.
+pub fn run_until(
+    msg: RawMessage<'_>,
+    opts: &Options,
+    templates: Option<&Mutex<Memory>>,
+    deadline: Option<Instant>,
+) -> Result<(Article, Option<Observation>), Failure> {
     if msg.payload.len() > opts.max_payload {
         return Err(Failure::new(
             input_id(&msg),
@@ -134,8 +148,20 @@ pub fn run_with(
     #[cfg(debug_assertions)]
     test_panic(&id);
     let Input { raw, body } = input;
+    let late = |before: &str| {
+        deadline.filter(|d| Instant::now() >= *d).map(|_| {
+            Failure::new(
+                Some(id.clone()),
+                ErrorKind::Timeout,
+                format!("processing took longer than pipeline.deadline (stopped before {before})"),
+            )
+        })
+    };
 
     let (blocks, meta, origin) = decode_and_extract(body, raw.url.as_deref(), &id, opts)?;
+    if let Some(f) = late("clean") {
+        return Err(f);
+    }
 
     // clean
     let blocks: Vec<String> = timed(opts, "clean", || {
@@ -156,8 +182,14 @@ pub fn run_with(
         .as_deref()
         .or(meta.title.as_deref())
         .map(clean::clean_block);
+    if let Some(f) = late("boilerplate") {
+        return Err(f);
+    }
     let (stripped, observation) =
         strip(blocks, origin, title.as_deref(), &raw, &id, opts, templates);
+    if let Some(f) = late("language") {
+        return Err(f);
+    }
     if stripped.kept.is_empty() {
         return Err(Failure::new(
             Some(id),

@@ -118,21 +118,23 @@ pub async fn run_pipeline(shared: &Arc<Shared>, input: &Inbound<'_>) -> Result<A
     let deadline = shared.cfg.pipeline.deadline.0;
     // A few articles per CPU at a time: more would only share the cores,
     // and hold more parsed pages in memory at once. The deadline starts once
-    // it has its turn.
-    let _cpu = shared
-        .cpu
-        .acquire()
+    // it has its turn. The permit goes with the work, so work given up on
+    // at the deadline keeps it until it really stops (at its next stage).
+    let cpu = Arc::clone(&shared.cpu)
+        .acquire_owned()
         .await
         .expect("the CPU semaphore is never closed");
+    let stop_at = std::time::Instant::now() + deadline;
     let work = run_blocking(declared(), {
         let msg_id = msg_id.clone();
         move || {
+            let _cpu = cpu;
             let raw = RawMessage {
                 payload: &payload,
                 content_type: content_type.as_deref(),
                 msg_id: msg_id.as_deref(),
             };
-            pipeline::run_with(raw, &inner.opts, inner.templates.as_deref())
+            pipeline::run_until(raw, &inner.opts, inner.templates.as_deref(), Some(stop_at))
         }
     });
     // The blocking thread cannot be stopped; past the deadline its result is
