@@ -355,7 +355,9 @@ pub struct Article {
     pub language: Option<Language>,
     /// Main text, paragraphs separated by a blank line.
     pub text: String,
-    /// The paragraphs of `text`.
+    /// The paragraphs of `text` (always filled in memory; sent only with
+    /// `output.paragraphs`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub paragraphs: Vec<String>,
     /// Words in `text` (CJK characters count one each).
     pub word_count: usize,
@@ -373,6 +375,14 @@ pub struct Article {
     pub worker: WorkerInfo,
     /// The input's `metadata`, unchanged.
     pub metadata: Option<serde_json::Value>,
+}
+
+impl Article {
+    /// The paragraphs of `text`: what `paragraphs` holds, whether or not it
+    /// was sent.
+    pub fn text_paragraphs(&self) -> Vec<&str> {
+        self.text.split("\n\n").filter(|p| !p.is_empty()).collect()
+    }
 }
 
 /// An error line of `newsworker process` (and a core-mode error reply).

@@ -78,7 +78,7 @@ async fn queue_group_shares_the_load_and_requests_get_replies() {
     .unwrap();
     let article: Article = schemas::article(&reply.payload);
     assert_eq!(article.id, g.id);
-    assert_eq!(article.paragraphs, g.paragraphs);
+    assert_eq!(article.text_paragraphs(), g.paragraphs);
     assert_eq!(article.language.unwrap().code, g.lang);
 
     // ... and an error comes back as an error record.

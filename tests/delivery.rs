@@ -416,7 +416,11 @@ async fn a_core_request_whose_article_is_too_big_gets_its_error_record() {
     let conf = dir.path().join("small.conf");
     std::fs::write(&conf, "max_payload: 65536\n").unwrap();
     let server = NatsServer::start_with(&["-c", conf.to_str().unwrap()]);
-    let env = [("NEWSWORKER__INPUT__MODE", "core")];
+    // With the paragraphs sent too, an article is about twice its text.
+    let env = [
+        ("NEWSWORKER__INPUT__MODE", "core"),
+        ("NEWSWORKER__OUTPUT__PARAGRAPHS", "true"),
+    ];
     let w = Worker::spawn(&server.url, server.dir.path(), "core", &env);
     let deadline = Instant::now() + WAIT;
     while !w.log_text().contains("Core worker started") {

@@ -94,12 +94,16 @@ fn corpus() -> Vec<Item> {
         ),
         item(
             "ampersand-bomb",
-            json(serde_json::json!({"html": format!("<html><body><p>{}</p></body></html>", "&&".repeat(300_000))})),
+            json(
+                serde_json::json!({"html": format!("<html><body><p>{}</p></body></html>", "&&".repeat(300_000))}),
+            ),
             "too_complex",
         ),
         item(
             "entity-bomb",
-            json(serde_json::json!({"html": format!("<html><body><p>{}</p></body></html>", "Tom &amp; Jerry ".repeat(50_000))})),
+            json(
+                serde_json::json!({"html": format!("<html><body><p>{}</p></body></html>", "Tom &amp; Jerry ".repeat(50_000))}),
+            ),
             "too_complex",
         ),
         item(
@@ -149,9 +153,11 @@ fn corpus() -> Vec<Item> {
             "empty_content",
         ),
         item(
+            // Refused before parsing: its trees would take more memory than
+            // worker.max_parse_memory allows one page.
             "two-hundred-thousand-siblings",
             json(serde_json::json!({"html": "<i></i>".repeat(200_000)})),
-            "empty_content",
+            "too_large",
         ),
         item(
             "only-markup-and-script",

@@ -56,7 +56,8 @@ fn assert_seed(article: &Article) {
     let expected = seed_paragraphs();
     assert_eq!(expected.len(), 10, "fixture has ten news paragraphs");
     assert_eq!(
-        article.paragraphs, expected,
+        article.text_paragraphs(),
+        expected,
         "exactly the ten paragraphs, in order, unchanged"
     );
     assert_eq!(article.text, expected.join("\n\n"));
@@ -164,7 +165,7 @@ fn bundled_samples_process_cleanly() {
         Some("Parliament passes the annual budget after three days of debate")
     );
     assert!(en
-        .paragraphs
+        .text_paragraphs()
         .iter()
         .all(|p| !p.contains("Subscribe") && !p.contains("cookies")));
     assert_eq!(

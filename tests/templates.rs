@@ -68,7 +68,7 @@ fn the_per_line_rules_alone_keep_the_template_lines() {
     .unwrap();
     for t in TEMPLATE {
         assert!(
-            article.paragraphs.iter().any(|p| p == t),
+            article.text_paragraphs().iter().any(|p| *p == t),
             "{t:?} must survive the rules alone"
         );
     }
@@ -156,10 +156,10 @@ async fn recurring_lines_are_learned_by_one_instance_and_stripped_by_another() {
             let mut expected = vec![TEMPLATE[0].to_string()];
             expected.extend(paragraphs(n));
             expected.push(TEMPLATE[1].to_string());
-            assert_eq!(article.paragraphs, expected, "article {n}");
+            assert_eq!(article.text_paragraphs(), expected, "article {n}");
             assert!(removed.is_empty(), "article {n}: {removed:?}");
         } else {
-            assert_eq!(article.paragraphs, paragraphs(n), "article {n}");
+            assert_eq!(article.text_paragraphs(), paragraphs(n), "article {n}");
             assert_eq!(
                 removed,
                 [
@@ -202,13 +202,13 @@ fn process_learns_within_one_run_and_can_be_told_not_to() {
     let learned = run(&[]);
     let kept: Vec<bool> = learned
         .iter()
-        .map(|a| a.paragraphs.iter().any(|p| p == TEMPLATE[0]))
+        .map(|a| a.text_paragraphs().iter().any(|p| *p == TEMPLATE[0]))
         .collect();
     assert_eq!(kept, [true, true, true, false, false, false]);
     let unlearned = run(&[("NEWSWORKER__TEMPLATES__ENABLED", "false")]);
     assert!(unlearned
         .iter()
-        .all(|a| a.paragraphs.iter().any(|p| p == TEMPLATE[0])));
+        .all(|a| a.text_paragraphs().iter().any(|p| *p == TEMPLATE[0])));
 }
 
 #[test]
@@ -242,7 +242,11 @@ fn the_same_article_sent_again_and_again_is_never_emptied() {
     assert_eq!(articles.len(), 10);
     for a in &articles {
         for p in paragraphs(7) {
-            assert!(a.paragraphs.contains(&p), "{}: lost {p:?}", a.id);
+            assert!(
+                a.text_paragraphs().contains(&p.as_str()),
+                "{}: lost {p:?}",
+                a.id
+            );
         }
     }
 }

@@ -71,7 +71,11 @@ pub fn process(cfg: &Config, files: &[PathBuf], out: &mut impl Write) -> anyhow:
         progress.inc(1);
         summary.bytes += msg.payload.len();
         match run_isolated(msg, &opts, templates.as_ref()) {
-            Ok(article) => {
+            Ok(mut article) => {
+                if !cfg.output.paragraphs {
+                    // The text holds them already (output.paragraphs).
+                    article.paragraphs = Vec::new();
+                }
                 serde_json::to_writer(&mut *out, &article)?;
                 summary.articles += 1;
             }

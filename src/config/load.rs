@@ -137,6 +137,19 @@ impl Config {
         if self.worker.ack_wait.0 < Duration::from_secs(1) {
             return Err(bad("worker.ack_wait", "must be at least 1s"));
         }
+        if self.worker.max_in_flight_bytes.0 < self.input.max_payload {
+            return Err(bad(
+                "worker.max_in_flight_bytes",
+                &format!(
+                    "is {}, less than input.max_payload ({}): the largest input could never be pulled",
+                    self.worker.max_in_flight_bytes,
+                    crate::config::ByteSize(self.input.max_payload)
+                ),
+            ));
+        }
+        if self.worker.max_parse_memory.0 < 16 << 20 {
+            return Err(bad("worker.max_parse_memory", "must be at least 16MiB"));
+        }
         let horizon = self.redelivery_horizon();
         if self.output.duplicate_window.0 < horizon {
             return Err(bad(

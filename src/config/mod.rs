@@ -162,6 +162,9 @@ pub struct OutputConfig {
     pub stream: String,
     /// Duplicate window of the output and DLQ streams.
     pub duplicate_window: Dur,
+    /// Also send the text as a list of paragraphs (`paragraphs`), doubling
+    /// an article's size; `text` holds them separated by blank lines.
+    pub paragraphs: bool,
 }
 
 /// `[dlq]`: where dead letters go.
@@ -195,6 +198,12 @@ pub struct WorkerConfig {
     /// Articles processed at the same moment (the CPU stages); 0 means
     /// two per CPU.
     pub cpu_threads: usize,
+    /// Raw payload bytes held at once by this instance: a pull asks for no
+    /// more than what is free.
+    pub max_in_flight_bytes: ByteSize,
+    /// Memory the pages in the CPU stages may take together, as estimated
+    /// before parsing; a page that would take more alone is `too_large`.
+    pub max_parse_memory: ByteSize,
 }
 
 /// `[pipeline]`: stage options.
@@ -298,6 +307,65 @@ impl<'de> Deserialize<'de> for Dur {
             .map(Dur)
             .map_err(serde::de::Error::custom)
     }
+}
+
+/// A size in bytes, written as a number of bytes or with a unit:
+/// `"32MiB"`, `"512KiB"`, `"2GiB"`, `"100MB"`, `"64KB"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ByteSize(pub usize);
+
+impl fmt::Display for ByteSize {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let b = self.0;
+        if b >= 1 << 30 && b.is_multiple_of(1 << 30) {
+            write!(f, "{}GiB", b >> 30)
+        } else if b >= 1 << 20 && b.is_multiple_of(1 << 20) {
+            write!(f, "{}MiB", b >> 20)
+        } else if b >= 1 << 10 && b.is_multiple_of(1 << 10) {
+            write!(f, "{}KiB", b >> 10)
+        } else {
+            write!(f, "{b} bytes")
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ByteSize {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Bytes(u64),
+            Text(String),
+        }
+        match Raw::deserialize(d)? {
+            Raw::Bytes(n) => usize::try_from(n)
+                .map(ByteSize)
+                .map_err(|_| serde::de::Error::custom(format!("{n} bytes is too large"))),
+            Raw::Text(s) => parse_size(&s)
+                .map(ByteSize)
+                .map_err(serde::de::Error::custom),
+        }
+    }
+}
+
+/// Parses `"32MiB"`, `"512KiB"`, `"2GiB"`, `"100MB"`, `"64KB"`, `"4096"`.
+pub fn parse_size(s: &str) -> Result<usize, String> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (num, unit) = s.split_at(split);
+    let bad = || format!("{s:?} is not a size (write e.g. \"32MiB\", \"512KiB\", \"2GiB\")");
+    let n: usize = num.parse().map_err(|_| bad())?;
+    let scale: usize = match unit.trim() {
+        "" | "B" => 1,
+        "KiB" => 1 << 10,
+        "MiB" => 1 << 20,
+        "GiB" => 1 << 30,
+        "KB" | "kB" => 1_000,
+        "MB" => 1_000_000,
+        "GB" => 1_000_000_000,
+        _ => return Err(bad()),
+    };
+    n.checked_mul(scale).ok_or_else(bad)
 }
 
 /// Parses `"500ms"`, `"30s"`, `"5m"`, `"1h"`, `"1.5s"`.
@@ -429,6 +497,9 @@ impl Config {
             max_payload: self.input.max_payload,
             report_boilerplate: self.pipeline.report_boilerplate,
             max_nesting: self.pipeline.max_nesting,
+            memory: Some(std::sync::Arc::new(crate::pipeline::MemoryBudget::new(
+                self.worker.max_parse_memory.0,
+            ))),
             worker: crate::article::WorkerInfo {
                 instance: self.instance(),
                 version: env!("CARGO_PKG_VERSION").to_string(),

@@ -54,7 +54,7 @@ pub fn assemble(parts: Parts, worker: &WorkerInfo, report_lines: bool) -> Articl
         byline: tidy(meta.byline),
         published_at: meta.published_at.map(|d| normalise_time(&d)),
         modified_at: meta.modified_at.map(|d| normalise_time(&d)),
-        description: tidy(meta.description),
+        description: tidy(meta.description).map(|d| bounded(d, MAX_DESCRIPTION)),
         image: meta.image,
         tags: meta
             .tags
@@ -77,6 +77,24 @@ pub fn assemble(parts: Parts, worker: &WorkerInfo, report_lines: bool) -> Articl
         worker: worker.clone(),
         metadata: raw.metadata,
     }
+}
+
+/// The longest `description`, in characters: a summary, not the text again.
+pub const MAX_DESCRIPTION: usize = 500;
+
+/// `s` cut to at most `max` characters, at a space when there is one in
+/// the last fifth, with an ellipsis.
+fn bounded(s: String, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s;
+    }
+    let cut = s.char_indices().nth(max - 1).map_or(s.len(), |(i, _)| i);
+    let head = s.get(..cut).unwrap_or(&s);
+    let head = match head.rfind(' ') {
+        Some(space) if head.len() - space < head.len() / 5 => head.get(..space).unwrap_or(head),
+        _ => head,
+    };
+    format!("{}…", head.trim_end())
 }
 
 /// Words, counting each CJK character as one word.

@@ -94,9 +94,29 @@ pub struct Complexity {
     /// of text (or long attribute value), its length times the characters
     /// in it that the serializer escapes.
     pub escape_steps: u64,
+    /// Start tags: each becomes a node of every tree the page is parsed
+    /// into.
+    pub elements: usize,
 }
 
+/// What one element costs in the trees a page is parsed into (html5ever's
+/// DOM, dom_query's, Readability's copy of the content), upper bound:
+/// measured on pages of 500,000 elements (`<div>a b</div>` repeated, the
+/// densest case, about 610 bytes each; `<span>` 350).
+pub const BYTES_PER_ELEMENT: usize = 700;
+/// What one byte of markup costs besides its elements (the text held in
+/// the trees, the blocks, the article), upper bound.
+pub const BYTES_PER_BYTE: usize = 3;
+
 impl Complexity {
+    /// The memory parsing a page of `len` bytes with these elements may
+    /// take, estimated from above.
+    pub fn memory(&self, len: usize) -> usize {
+        self.elements
+            .saturating_mul(BYTES_PER_ELEMENT)
+            .saturating_add(len.saturating_mul(BYTES_PER_BYTE))
+    }
+
     /// Why the page is refused, if it is: a readable cause naming the limit.
     pub fn refusal(&self, max_nesting: usize) -> Option<String> {
         if self.depth > max_nesting {
@@ -138,7 +158,9 @@ pub fn scan(html: &str, limit: usize) -> Complexity {
     let mut i = 0;
     while let Some(off) = memchr::memchr(b'<', &b[i..]) {
         // The text before this tag, up to its `<`.
-        out.escape_steps = out.escape_steps.saturating_add(escape_steps(&b[i..i + off], false));
+        out.escape_steps = out
+            .escape_steps
+            .saturating_add(escape_steps(&b[i..i + off], false));
         i += off + 1;
         let Some(&c) = b.get(i) else { break };
         if c == b'!' {
@@ -189,6 +211,7 @@ pub fn scan(html: &str, limit: usize) -> Complexity {
             i = find_end_tag(b, i, name).unwrap_or(b.len());
             continue;
         }
+        out.elements += 1;
         if counted && !self_closing {
             depth += 1;
             out.depth = out.depth.max(depth);
@@ -197,7 +220,9 @@ pub fn scan(html: &str, limit: usize) -> Complexity {
             }
         }
     }
-    out.escape_steps = out.escape_steps.saturating_add(escape_steps(&b[i..], false));
+    out.escape_steps = out
+        .escape_steps
+        .saturating_add(escape_steps(&b[i..], false));
     out
 }
 
@@ -249,7 +274,11 @@ fn attributes(inside: &[u8]) -> (usize, u64) {
         }
         // A name (quotes included, as the tokenizer takes them).
         count += 1;
-        while k < inside.len() && !inside[k].is_ascii_whitespace() && inside[k] != b'/' && inside[k] != b'=' {
+        while k < inside.len()
+            && !inside[k].is_ascii_whitespace()
+            && inside[k] != b'/'
+            && inside[k] != b'='
+        {
             k += 1;
         }
         while inside.get(k).is_some_and(u8::is_ascii_whitespace) {
@@ -264,7 +293,8 @@ fn attributes(inside: &[u8]) -> (usize, u64) {
         }
         match inside.get(k) {
             Some(&quote) if quote == b'"' || quote == b'\'' => {
-                let close = memchr::memchr(quote, &inside[k + 1..]).map_or(inside.len(), |e| k + 1 + e);
+                let close =
+                    memchr::memchr(quote, &inside[k + 1..]).map_or(inside.len(), |e| k + 1 + e);
                 steps = steps.saturating_add(escape_steps(&inside[k + 1..close], true));
                 k = close + 1;
             }
@@ -284,7 +314,10 @@ fn attributes(inside: &[u8]) -> (usize, u64) {
 /// page's end if there is none.
 fn tag_end(b: &[u8], from: usize) -> usize {
     let mut k = from;
-    while let Some(off) = b.get(k..).and_then(|rest| memchr::memchr2(b'>', b'=', rest)) {
+    while let Some(off) = b
+        .get(k..)
+        .and_then(|rest| memchr::memchr2(b'>', b'=', rest))
+    {
         k += off;
         if b[k] == b'>' {
             return k;
@@ -359,12 +392,21 @@ mod tests {
     fn pages_built_to_be_slow_to_tokenize_or_serialise_are_refused() {
         let attrs = format!(
             "<div {}>x</div>",
-            (0..5_000).map(|i| format!("a{i}")).collect::<Vec<_>>().join(" ")
+            (0..5_000)
+                .map(|i| format!("a{i}"))
+                .collect::<Vec<_>>()
+                .join(" ")
         );
         assert_eq!(scan(&attrs, 1024).attributes, 5_000);
-        assert!(scan(&attrs, 1024).refusal(1024).unwrap().contains("5000 attributes"));
+        assert!(scan(&attrs, 1024)
+            .refusal(1024)
+            .unwrap()
+            .contains("5000 attributes"));
         let amp = format!("<p>{}</p>", "&&".repeat(60_000));
-        assert!(scan(&amp, 1024).refusal(1024).unwrap().contains("re-serialise"));
+        assert!(scan(&amp, 1024)
+            .refusal(1024)
+            .unwrap()
+            .contains("re-serialise"));
         let entities = format!("<p>{}</p>", "Tom &amp; Jerry ".repeat(20_000));
         assert!(scan(&entities, 1024).refusal(1024).is_some());
         let nbsp = format!("<p>{}</p>", "\u{a0}x".repeat(60_000));
@@ -383,7 +425,10 @@ mod tests {
         let text = format!("<p>{}</p>", "Tom &amp; Jerry &lt;3&gt; ".repeat(20_000));
         let many = format!(
             "<div {}>x</div>",
-            (0..900).map(|i| format!("data-{i}=\"v\"")).collect::<Vec<_>>().join(" ")
+            (0..900)
+                .map(|i| format!("data-{i}=\"v\""))
+                .collect::<Vec<_>>()
+                .join(" ")
         );
         let quotes = "<p class=x don't>it's <b>fine</b></p>".repeat(1000);
         for page in [json, text, many, quotes] {

@@ -10,6 +10,7 @@
 
 pub mod assemble;
 pub mod boilerplate;
+pub mod budget;
 pub mod clean;
 pub mod decode;
 pub mod extract;
@@ -23,6 +24,8 @@ use std::time::{Duration, Instant};
 
 use crate::article::{Article, Body, Input, WorkerInfo};
 use crate::error::{ErrorKind, PipelineError};
+pub use budget::MemoryBudget;
+use budget::{Reservation, Shortfall};
 use templates::{Memory, Observation};
 
 /// Options of the pipeline (the `pipeline` config section plus the limits it
@@ -40,6 +43,9 @@ pub struct Options {
     /// Told how long each stage took and what was removed (the worker's
     /// metrics); nothing is measured without one.
     pub observer: Option<Arc<dyn Observer>>,
+    /// The memory the pages being processed may take together; without
+    /// one, nothing is reserved.
+    pub memory: Option<Arc<MemoryBudget>>,
 }
 
 /// What the pipeline reports as it runs, for metrics: the time each stage
@@ -64,6 +70,7 @@ impl Default for Options {
                 version: env!("CARGO_PKG_VERSION").into(),
             },
             observer: None,
+            memory: None,
         }
     }
 }
@@ -158,7 +165,8 @@ pub fn run_until(
         })
     };
 
-    let (blocks, meta, origin) = decode_and_extract(body, raw.url.as_deref(), &id, opts)?;
+    let (blocks, meta, origin, _reserved) =
+        decode_and_extract(body, raw.url.as_deref(), &id, opts, deadline)?;
     if let Some(f) = late("clean") {
         return Err(f);
     }
@@ -257,32 +265,81 @@ fn strip(
     (stripped, observation)
 }
 
+/// What one byte of scraped text may cost in memory while it is processed
+/// (its lines, their normal forms, the paragraphs and the article), upper
+/// bound.
+const BYTES_PER_TEXT_BYTE: usize = 6;
+
 /// Stages 1 and 2, decode and extract: the body as blocks of text, with
-/// the page's metadata when it is HTML, and where the blocks came from.
+/// the page's metadata when it is HTML, where the blocks came from, and the
+/// memory reserved for processing them (held until the article is made).
 fn decode_and_extract(
     body: Body,
     url: Option<&str>,
     id: &str,
     opts: &Options,
-) -> Result<(Vec<String>, extract::Metadata, boilerplate::Origin), Failure> {
+    deadline: Option<Instant>,
+) -> Result<
+    (
+        Vec<String>,
+        extract::Metadata,
+        boilerplate::Origin,
+        Option<Reservation>,
+    ),
+    Failure,
+> {
+    let reserve = |bytes: usize, what: &str| -> Result<Option<Reservation>, Failure> {
+        let Some(budget) = &opts.memory else {
+            return Ok(None);
+        };
+        budget.reserve(bytes, deadline).map(Some).map_err(|short| match short {
+            Shortfall::TooBig => Failure::new(
+                Some(id.to_string()),
+                ErrorKind::TooLarge,
+                format!(
+                    "{what} would take about {} MiB to process, over worker.max_parse_memory ({} MiB)",
+                    bytes >> 20,
+                    budget.capacity() >> 20
+                ),
+            ),
+            Shortfall::Late => Failure::new(
+                Some(id.to_string()),
+                ErrorKind::Timeout,
+                "processing took longer than pipeline.deadline (waiting for memory to parse it)",
+            ),
+        })
+    };
     let page = |html: &str| {
         let complexity = timed(opts, "guard", || guard::scan(html, opts.max_nesting));
         if let Some(why) = complexity.refusal(opts.max_nesting) {
-            return Err(Failure::new(Some(id.to_string()), ErrorKind::TooComplex, why));
+            return Err(Failure::new(
+                Some(id.to_string()),
+                ErrorKind::TooComplex,
+                why,
+            ));
         }
+        let what = format!(
+            "the page ({} KiB, {} elements)",
+            html.len() >> 10,
+            complexity.elements
+        );
+        let reserved = reserve(complexity.memory(html.len()), &what)?;
         let ex = timed(opts, "extract", || extract::extract(html, url));
-        Ok((ex.blocks, ex.meta, boilerplate::Origin::Html))
+        Ok((ex.blocks, ex.meta, boilerplate::Origin::Html, reserved))
     };
     let text = |text: String| {
-        (
+        let what = format!("the text ({} KiB)", text.len() >> 10);
+        let reserved = reserve(text.len().saturating_mul(BYTES_PER_TEXT_BYTE), &what)?;
+        Ok((
             vec![text],
             extract::Metadata::default(),
             boilerplate::Origin::Text,
-        )
+            reserved,
+        ))
     };
     match body {
         Body::Html(html) => page(&html),
-        Body::Text(t) => Ok(text(t)),
+        Body::Text(t) => text(t),
         Body::Bytes(bytes, content_type) => {
             let html = match content_type.as_deref().map(essence) {
                 Some(ct) if ct.contains("html") || ct.contains("xml") => true,
@@ -292,10 +349,11 @@ fn decode_and_extract(
             let decoded = timed(opts, "decode", || {
                 decode::decode(&bytes, content_type.as_deref(), html)
             });
+            drop(bytes);
             if html {
                 page(&decoded.text)
             } else {
-                Ok(text(decoded.text))
+                text(decoded.text)
             }
         }
     }

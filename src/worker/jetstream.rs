@@ -72,6 +72,7 @@ pub(super) async fn run_jetstream(
         client.clone(),
     ));
     let permits = Arc::new(Semaphore::new(concurrency));
+    let bytes = InFlightBytes::new(shared.cfg.worker.max_in_flight_bytes.0);
     let (cancel_tx, cancel_rx) = watch::channel(false);
     let mut tasks = JoinSet::new();
     tokio::pin!(shutdown);
@@ -87,12 +88,27 @@ pub(super) async fn run_jetstream(
             _ = &mut shutdown => break,
             p = Arc::clone(&permits).acquire_owned() => p.expect("semaphore is never closed"),
         };
+        // Room for the largest message the server can deliver, within
+        // worker.max_in_flight_bytes: wait for work in flight to finish
+        // until there is.
+        let need = max_message.min(bytes.capacity);
+        while bytes.free() < need {
+            tokio::select! {
+                biased;
+                _ = &mut shutdown => { stopping = true; break; }
+                done = tasks.join_next() => if done.is_none() { break },
+            }
+        }
+        if stopping {
+            break;
+        }
         // Pull only what we can start right now: what we pull we own until
         // it is acked, and an idle prefetch would only wait for ack_wait.
         let want = 1 + permits.available_permits();
         let mut batch = match consumer
             .batch()
             .max_messages(want)
+            .max_bytes(bytes.free().max(max_message))
             .expires(PULL_EXPIRES)
             .messages()
             .await
@@ -138,11 +154,13 @@ pub(super) async fn run_jetstream(
                     .await
                     .expect("semaphore is never closed"),
             };
+            let held = bytes.hold(msg.payload.len());
             let shared = Arc::clone(&shared);
             let cancel = cancel_rx.clone();
             tasks.spawn(async move {
                 handle_jetstream(shared, msg, cancel).await;
                 drop(permit);
+                drop(held);
             });
         }
     }
@@ -272,5 +290,43 @@ pub async fn with_progress<T>(
                 }
             }
         }
+    }
+}
+
+/// The raw payload bytes this instance holds (`worker.max_in_flight_bytes`).
+struct InFlightBytes {
+    capacity: usize,
+    held: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+/// Bytes of one message, given back when dropped.
+struct Held(Arc<std::sync::atomic::AtomicUsize>, usize);
+
+impl InFlightBytes {
+    fn new(capacity: usize) -> Self {
+        InFlightBytes {
+            capacity,
+            held: Arc::default(),
+        }
+    }
+
+    /// Bytes free now.
+    fn free(&self) -> usize {
+        self.capacity
+            .saturating_sub(self.held.load(std::sync::atomic::Ordering::Relaxed))
+    }
+
+    /// Counts a message of `len` bytes until the returned value is dropped.
+    fn hold(&self, len: usize) -> Held {
+        self.held
+            .fetch_add(len, std::sync::atomic::Ordering::Relaxed);
+        Held(Arc::clone(&self.held), len)
+    }
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        self.0
+            .fetch_sub(self.1, std::sync::atomic::Ordering::Relaxed);
     }
 }

@@ -240,7 +240,7 @@ fn declared_id(input: &Inbound<'_>) -> Option<String> {
 
 async fn handle(shared: &Arc<Shared>, input: &Inbound<'_>) -> Handled {
     let max_deliver = shared.cfg.worker.max_deliver;
-    let result = if input.delivered > max_deliver {
+    let mut result = if input.delivered > max_deliver {
         // Delivered more often than the worker allows, and never finished:
         // it may be what kills the workers that take it. It is not run again.
         Err(Failure {
@@ -256,6 +256,10 @@ async fn handle(shared: &Arc<Shared>, input: &Inbound<'_>) -> Handled {
     } else {
         run_pipeline(shared, input).await
     };
+    if let (Ok(article), false) = (&mut result, shared.cfg.output.paragraphs) {
+        // The text holds them already (output.paragraphs).
+        article.paragraphs = Vec::new();
+    }
     let id = match &result {
         Ok(article) => Some(article.id.as_str()),
         Err(f) => f.id.as_deref(),
