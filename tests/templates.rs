@@ -68,7 +68,7 @@ fn the_per_line_rules_alone_keep_the_template_lines() {
     .unwrap();
     for t in TEMPLATE {
         assert!(
-            article.text_paragraphs().iter().any(|p| *p == t),
+            article.text_paragraphs().contains(&t),
             "{t:?} must survive the rules alone"
         );
     }
@@ -202,13 +202,13 @@ fn process_learns_within_one_run_and_can_be_told_not_to() {
     let learned = run(&[]);
     let kept: Vec<bool> = learned
         .iter()
-        .map(|a| a.text_paragraphs().iter().any(|p| *p == TEMPLATE[0]))
+        .map(|a| a.text_paragraphs().contains(&TEMPLATE[0]))
         .collect();
     assert_eq!(kept, [true, true, true, false, false, false]);
     let unlearned = run(&[("NEWSWORKER__TEMPLATES__ENABLED", "false")]);
     assert!(unlearned
         .iter()
-        .all(|a| a.text_paragraphs().iter().any(|p| *p == TEMPLATE[0])));
+        .all(|a| a.text_paragraphs().contains(&TEMPLATE[0])));
 }
 
 #[test]
