@@ -375,6 +375,11 @@ pub struct Article {
     pub worker: WorkerInfo,
     /// The input's `metadata`, unchanged.
     pub metadata: Option<serde_json::Value>,
+    /// What the worker noticed about how it read the input, in words for
+    /// people (a declared charset that could not be used...); omitted when
+    /// there is nothing to say.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 impl Article {

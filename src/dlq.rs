@@ -137,6 +137,13 @@ fn object_name(headers: &HeaderMap, err: &PipelineError) -> String {
     name
 }
 
+/// Whether `name` is one [`object_name`] makes (`dl-` and 32 hex digits):
+/// `replay` touches no other object, whatever a dead letter's header says.
+pub fn is_payload_object_name(name: &str) -> bool {
+    name.strip_prefix("dl-")
+        .is_some_and(|h| h.len() == 32 && h.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
+}
+
 /// Stores a dead letter's payload in the bucket [`payload_bucket`],
 /// creating the bucket when absent.
 async fn store_payload(

@@ -198,3 +198,34 @@ fn persian_zero_width_non_joiners_survive() {
     assert_eq!(zwnj(&article.text), expected);
     assert!(article.text.contains("می\u{200C}گویند"));
 }
+
+#[test]
+fn a_page_declaring_an_undecodable_charset_is_read_by_detection_and_says_so() {
+    let text = "서울시는 오늘 새로운 대중교통 정책을 발표했다. 시민들은 출퇴근 시간이 줄어들 것이라며 대체로 환영했지만, 요금 인상에 대한 우려도 나왔다.";
+    let page = format!("<html><body><article><p>{text}</p></article></body></html>");
+    let (bytes, _, _) = encoding_rs::EUC_KR.encode(&page);
+    for declared in [
+        "text/html; charset=iso-2022-kr",
+        "text/html; charset=hz-gb-2312",
+    ] {
+        let e = Expected {
+            file: "undecodable-charset".into(),
+            content_type: Some(declared.into()),
+            charset_declared: "content_type".into(),
+            encoding: "EUC-KR".into(),
+            language: "ko".into(),
+            script: "Kore".into(),
+            direction: "ltr".into(),
+            paragraphs: vec![text.into()],
+        };
+        let article = process(&e, &bytes);
+        assert_eq!(article.text, text, "{declared}");
+        assert_eq!(article.language.as_ref().unwrap().code, "ko");
+        assert_eq!(article.warnings.len(), 1, "{:?}", article.warnings);
+        assert!(
+            article.warnings[0].contains("cannot be decoded safely; decoded as EUC-KR"),
+            "{:?}",
+            article.warnings
+        );
+    }
+}

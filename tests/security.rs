@@ -279,3 +279,54 @@ fn tls_with_a_ca_file() {
     let (ok, text) = provision(&s.url, &[]);
     assert!(!ok, "{text}");
 }
+
+#[test]
+fn user_and_password_in_a_url_without_a_scheme() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = server(
+        dir.path(),
+        r#"authorization { user: "alice", password: "S3cr3tPW-right" }"#,
+    );
+    let port = s.url.rsplit(':').next().unwrap();
+    let right = format!("alice:S3cr3tPW-right@127.0.0.1:{port}");
+    let wrong = format!("alice:S3cr3tPW-wrong@127.0.0.1:{port}");
+    check(
+        &right,
+        &[],
+        &[("NATS_URL", wrong.as_str())],
+        &["S3cr3tPW-right", "S3cr3tPW-wrong"],
+        "authorization",
+    );
+    // Nothing listening: the connection error names the address, not the
+    // password.
+    let nobody = format!(
+        "alice:S3cr3tPW-gone@127.0.0.1:{}",
+        crate::common::free_port()
+    );
+    let (ok, text) = provision(&nobody, &[("NEWSWORKER__NATS__CONNECT_TIMEOUT", "1s")]);
+    assert!(!ok);
+    assert!(text.contains("127.0.0.1"), "{text}");
+    assert!(!text.contains("S3cr3tPW"), "{text}");
+}
+
+#[test]
+fn a_secret_of_the_wrong_type_in_the_config_file_is_not_echoed() {
+    let dir = tempfile::tempdir().unwrap();
+    for key in ["token", "password"] {
+        let file = dir.path().join(format!("{key}.toml"));
+        std::fs::write(&file, format!("[nats]\n{key} = 918273645\n")).unwrap();
+        let out = command("nats://127.0.0.1:1")
+            .args(["provision", "--config", file.to_str().unwrap()])
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!out.status.success());
+        assert!(text.contains(&format!("nats.{key}")), "{text}");
+        assert!(text.contains("quoted string"), "{text}");
+        assert!(!text.contains("918273645"), "{text}");
+    }
+}

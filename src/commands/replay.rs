@@ -33,12 +33,44 @@ pub struct ReplaySummary {
     pub replayed: BTreeMap<String, u64>,
     /// With `dry_run`: one line per dead letter that would be replayed.
     pub listed: Vec<String>,
+    /// Dead letters left in place because their recorded subject is not one
+    /// the input stream accepts: one line each, with the reason.
+    pub refused: Vec<String>,
+}
+
+/// Why a dead letter's recorded source subject may not be replayed to:
+/// only subjects that `input.subject` accepts are, and never a system
+/// subject (`$JS...`, `$SYS...`, `_INBOX...`), whatever the pattern. A dead
+/// letter's headers come from whoever could publish to the dead-letter
+/// subjects; without this, a forged one could put any payload on the output
+/// stream or call the JetStream API.
+pub fn refuse_target(input_subject: &str, target: &str) -> Option<String> {
+    let system = ["$", "_INBOX"].iter().any(|p| target.starts_with(p));
+    let malformed = target.is_empty()
+        || target.len() > 1024
+        || target
+            .split('.')
+            .any(|t| t.is_empty() || t == "*" || t == ">" || t.chars().any(char::is_whitespace));
+    if system {
+        Some(format!("{target:?} is a system subject"))
+    } else if malformed {
+        Some(format!("{target:?} is not a valid subject"))
+    } else if !crate::nats::provision::subject_matches(input_subject, target) {
+        Some(format!(
+            "{target:?} is not an input subject (input.subject is {input_subject:?})"
+        ))
+    } else {
+        None
+    }
 }
 
 /// `newsworker replay`: replays (or, with `dry_run`, lists) dead letters
 /// and prints what it did.
 pub async fn run(cfg: &Config, opts: &ReplayOptions) -> anyhow::Result<()> {
     let summary = replay(cfg, opts).await?;
+    for line in &summary.refused {
+        eprintln!("newsworker: left in place: dead letter {line}");
+    }
     if opts.dry_run {
         for line in &summary.listed {
             println!("{line}");
@@ -50,8 +82,9 @@ pub async fn run(cfg: &Config, opts: &ReplayOptions) -> anyhow::Result<()> {
     } else {
         let total: u64 = summary.replayed.values().sum();
         eprintln!(
-            "newsworker: replayed {total} dead letters {:?}",
-            summary.replayed
+            "newsworker: replayed {total} dead letters {:?}; {} left in place",
+            summary.replayed,
+            summary.refused.len()
         );
     }
     Ok(())
@@ -94,6 +127,18 @@ pub async fn replay(cfg: &Config, opts: &ReplayOptions) -> anyhow::Result<Replay
         let kind = get(HDR_ERROR_KIND).unwrap_or_else(|| "unknown".into());
         let target = get(HDR_SOURCE_SUBJECT).unwrap_or_else(|| fallback.clone());
         let original_id = get("Nats-Msg-Id").unwrap_or_default();
+        let stored = get(crate::dlq::HDR_PAYLOAD_OBJECT);
+        let why = refuse_target(&cfg.input.subject, &target).or_else(|| {
+            stored
+                .as_deref()
+                .filter(|name| !crate::dlq::is_payload_object_name(name))
+                .map(|name| format!("{name:?} is not a payload object this worker writes"))
+        });
+        if let Some(why) = why {
+            tracing::warn!(seq, %kind, reason = %why, "Not replaying a dead letter to the subject it records; it is left in place.");
+            summary.refused.push(format!("{seq} {kind}: {why}"));
+            return Ok(true);
+        }
         if opts.dry_run {
             summary.listed.push(format!(
                 "{seq} {kind} -> {target} (id {original_id:?}): {}",
@@ -123,7 +168,6 @@ pub async fn replay(cfg: &Config, opts: &ReplayOptions) -> anyhow::Result<Replay
         );
         // A payload too big to travel in the dead letter is in the object
         // store; it is deleted from there once the input stream has it.
-        let stored = get(crate::dlq::HDR_PAYLOAD_OBJECT);
         let payload = match &stored {
             Some(name) => load_payload(&js, cfg, name).await?,
             None => m.payload.clone(),
@@ -172,4 +216,31 @@ async fn load_payload(
         .await
         .with_context(|| format!("cannot read payload {name} from {bucket}"))?;
     Ok(bytes.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::refuse_target;
+
+    #[test]
+    fn only_input_subjects_are_replayed_to() {
+        assert_eq!(refuse_target("news.raw.>", "news.raw.en"), None);
+        assert_eq!(refuse_target("news.raw.>", "news.raw.a.b"), None);
+        for bad in [
+            "news.articles.en",
+            "$JS.API.STREAM.DELETE.NEWS_ARTICLES",
+            "$SYS.REQ.SERVER.PING",
+            "_INBOX.abc",
+            "news.raw",
+            "news.raw.*",
+            "news.raw..x",
+            "news.raw.a b",
+            "",
+        ] {
+            assert!(refuse_target("news.raw.>", bad).is_some(), "{bad:?}");
+        }
+        // Even a pattern that would match everything never reaches the API.
+        assert!(refuse_target(">", "$JS.API.STREAM.DELETE.X").is_some());
+        assert!(refuse_target(">", "_INBOX.x").is_some());
+    }
 }

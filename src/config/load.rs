@@ -227,6 +227,9 @@ fn describe_source(md: &figment::Metadata, _path: &[&str]) -> String {
     }
 }
 
+/// Keys whose values are secrets: an error about them never shows them.
+const SECRET_KEYS: &[&str] = &["nats.password", "nats.token", "nats.nkey"];
+
 /// Keys whose environment values are strings even when they look like numbers.
 const STRING_KEYS: &[&str] = &[
     "nats.url",
@@ -300,6 +303,10 @@ fn describe(e: &figment::Error) -> ConfigError {
         Kind::MissingField(field) => {
             path.push(field);
             "is missing".to_string()
+        }
+        // A secret's value is never shown, even one of the wrong type.
+        _ if SECRET_KEYS.contains(&path.join(".").as_str()) => {
+            "has a bad value (not shown: it is a secret); write it as a quoted string".to_string()
         }
         other => format!("has a bad value: {other}"),
     };

@@ -160,9 +160,9 @@ enum UrlAuth {
 /// Splits `nats://user:pass@host:4222` into the URL without its user info
 /// and the credentials (percent-escapes decoded).
 fn split_userinfo(url: &str) -> (String, Option<UrlAuth>) {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return (url.to_string(), None);
-    };
+    // Without a scheme ("alice:pw@host:4222") the client would read the
+    // credentials itself, and print them when it logs the address.
+    let (scheme, rest) = url.split_once("://").unwrap_or(("nats", url));
     let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
     let Some((userinfo, _)) = authority.rsplit_once('@') else {
         return (url.to_string(), None);
@@ -387,6 +387,12 @@ mod tests {
         assert_eq!(
             split_userinfo("127.0.0.1:4222"),
             ("127.0.0.1:4222".to_string(), None)
+        );
+        // Without a scheme, the credentials are taken out all the same.
+        let (bare, auth) = split_userinfo("alice:S3cr3tPW@127.0.0.1:4222");
+        assert_eq!(bare, "nats://127.0.0.1:4222");
+        assert!(
+            matches!(auth, Some(UrlAuth::UserPassword(u, p)) if u == "alice" && p == "S3cr3tPW")
         );
     }
 }

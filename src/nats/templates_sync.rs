@@ -55,7 +55,11 @@ pub fn stream_config(cfg: &crate::config::Config) -> async_nats::jetstream::stre
 
 /// The subject an observation of `source` is published to.
 pub fn subject(cfg: &crate::config::Config, source: &str) -> String {
-    format!("{}.{}", cfg.templates.subject_prefix, subject_token(source))
+    subject_of(&cfg.templates.subject_prefix, source)
+}
+
+fn subject_of(prefix: &str, source: &str) -> String {
+    format!("{prefix}.{}", subject_token(source))
 }
 
 /// Publishes an observation for the other instances (and for this one after
@@ -134,15 +138,27 @@ pub async fn follow(
         .await
         .with_context(|| format!("cannot follow the template stream {name}"))?;
 
+    let prefix = cfg.templates.subject_prefix.clone();
     let apply = move |memory: &std::sync::Mutex<Memory>, msg: &async_nats::jetstream::Message| {
         match serde_json::from_slice::<Observation>(&msg.payload) {
-            Ok(obs) => {
+            // An observation teaches only about the source whose subject it
+            // came on: anyone who may publish to one source's subject (or
+            // forges one) cannot make another's lines templates.
+            Ok(obs)
+                if obs.is_well_formed()
+                    && msg.subject.as_str() == subject_of(&prefix, &obs.source) =>
+            {
                 memory
                     .lock()
                     .unwrap_or_else(|p| p.into_inner())
                     .observe(&obs);
             }
+            Ok(obs) => {
+                metrics::counter!(crate::telemetry::observe::REFUSED_OBSERVATIONS).increment(1);
+                tracing::warn!(subject = %msg.subject, source = %obs.source, "Refused a template observation that does not belong to its subject or is out of bounds.");
+            }
             Err(e) => {
+                metrics::counter!(crate::telemetry::observe::REFUSED_OBSERVATIONS).increment(1);
                 tracing::debug!(subject = %msg.subject, error = %e, "Skipping a malformed template observation.")
             }
         }

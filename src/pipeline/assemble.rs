@@ -27,6 +27,8 @@ pub struct Parts {
     pub paragraphs: Vec<String>,
     /// Lines removed as boilerplate.
     pub removed: Vec<RemovedLine>,
+    /// What the article says about how it was read.
+    pub warnings: Vec<String>,
 }
 
 /// Builds the output article. `report_lines` puts the removed lines in the output.
@@ -39,6 +41,7 @@ pub fn assemble(parts: Parts, worker: &WorkerInfo, report_lines: bool) -> Articl
         language,
         paragraphs,
         removed,
+        warnings,
     } = parts;
     let text = paragraphs.join("\n\n");
     let tidy = |s: Option<String>| s.map(|v| clean_block(&v)).filter(|v| !v.is_empty());
@@ -76,6 +79,7 @@ pub fn assemble(parts: Parts, worker: &WorkerInfo, report_lines: bool) -> Articl
         processed_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
         worker: worker.clone(),
         metadata: raw.metadata,
+        warnings,
     }
 }
 

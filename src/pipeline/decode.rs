@@ -16,6 +16,22 @@ pub struct Decoded {
     pub encoding: &'static str,
     /// How many malformed byte sequences were replaced with U+FFFD.
     pub replaced: usize,
+    /// Why the declared charset was not used, when it was not: it names an
+    /// encoding that cannot be decoded safely (`iso-2022-kr`, `hz-gb-2312`
+    /// and the others the WHATWG standard maps to "replacement") or none
+    /// known. The text was then decoded by detection.
+    pub warning: Option<String>,
+}
+
+/// A declared charset, read.
+enum Declared {
+    /// One we decode.
+    Usable(&'static Encoding),
+    /// The label names the "replacement" encoding, which decodes the whole
+    /// input to one U+FFFD: it is ignored.
+    Unsafe(String),
+    /// A label no standard knows.
+    Unknown(String),
 }
 
 /// How many bytes of a page are searched for a `<meta charset>` declaration
@@ -26,13 +42,29 @@ const META_PRESCAN_BYTES: usize = 4096;
 /// Decodes `bytes`, honouring `declared` (a `Content-Type` value) when it names
 /// a known charset. `html` enables the `<meta charset>` prescan.
 pub fn decode(bytes: &[u8], declared: Option<&str>, html: bool) -> Decoded {
+    let mut warning = None;
     let (encoding, body) = match Encoding::for_bom(bytes) {
         Some((enc, bom_len)) => (enc, &bytes[bom_len..]),
         None => {
-            let enc = declared
-                .and_then(charset_param)
-                .or_else(|| if html { meta_charset(bytes) } else { None })
-                .unwrap_or_else(|| sniff(bytes));
+            let header = declared.and_then(charset_param);
+            let meta = || if html { meta_charset(bytes) } else { None };
+            let enc = match &header {
+                Some(Declared::Usable(enc)) => Some(*enc),
+                _ => meta(),
+            };
+            // The meta prescan's result is already usable (or absent).
+            let enc = enc.unwrap_or_else(|| sniff(bytes));
+            warning = match header {
+                Some(Declared::Unsafe(label)) => Some(format!(
+                    "the declared charset {label:?} cannot be decoded safely; decoded as {} instead",
+                    enc.name()
+                )),
+                Some(Declared::Unknown(label)) => Some(format!(
+                    "the declared charset {label:?} is unknown; decoded as {} instead",
+                    enc.name()
+                )),
+                _ => None,
+            };
             (enc, bytes)
         }
     };
@@ -48,6 +80,7 @@ pub fn decode(bytes: &[u8], declared: Option<&str>, html: bool) -> Decoded {
         text: text.into_owned(),
         encoding: encoding.name(),
         replaced,
+        warning,
     }
 }
 
@@ -68,19 +101,23 @@ pub fn looks_like_html(bytes: &[u8]) -> bool {
         .any(|needle| lower.windows(needle.len()).any(|w| w == *needle))
 }
 
-/// The encoding named by a `charset=` parameter, if it is one we know.
-fn charset_param(content_type: &str) -> Option<&'static Encoding> {
+/// The charset a `charset=` parameter names, if there is one.
+fn charset_param(content_type: &str) -> Option<Declared> {
     content_type.split(';').skip(1).find_map(|param| {
         let (key, value) = param.split_once('=')?;
         if !key.trim().eq_ignore_ascii_case("charset") {
             return None;
         }
-        Encoding::for_label(
-            value
-                .trim()
-                .trim_matches(|c| c == '"' || c == '\'')
-                .as_bytes(),
-        )
+        let label = value.trim().trim_matches(|c| c == '"' || c == '\'');
+        if label.is_empty() {
+            return None;
+        }
+        let shown = || label.chars().take(40).collect::<String>();
+        Some(match Encoding::for_label(label.as_bytes()) {
+            Some(enc) if enc == encoding_rs::REPLACEMENT => Declared::Unsafe(shown()),
+            Some(enc) => Declared::Usable(enc),
+            None => Declared::Unknown(shown()),
+        })
     })
 }
 
@@ -112,7 +149,9 @@ fn meta_charset(bytes: &[u8]) -> Option<&'static Encoding> {
                         b == b'"' || b == b'\'' || b == b';' || b == b'/' || b.is_ascii_whitespace()
                     })
                     .unwrap_or(rest.len());
-                if let Some(enc) = Encoding::for_label(&rest[..end]) {
+                if let Some(enc) =
+                    Encoding::for_label(&rest[..end]).filter(|&enc| enc != encoding_rs::REPLACEMENT)
+                {
                     // A page that is being decoded from bytes cannot really be
                     // UTF-16 if it declared so in ASCII: the standard says
                     // treat that as UTF-8.
@@ -203,5 +242,43 @@ mod tests {
         );
         assert_eq!(d.text, "hello");
         assert_eq!(d.encoding, "UTF-8");
+    }
+
+    #[test]
+    fn an_undecodable_declared_charset_is_detected_instead_and_said() {
+        // WHATWG maps these labels to "replacement": honoured, the whole
+        // page would be one U+FFFD.
+        let korean = "서울시는 오늘 새로운 대중교통 정책을 발표했다. 시민들의 반응은 엇갈렸다.";
+        let (bytes, _, _) = encoding_rs::EUC_KR.encode(korean);
+        let d = decode(&bytes, Some("text/html; charset=iso-2022-kr"), false);
+        assert_eq!(d.text, korean);
+        assert_eq!(d.encoding, "EUC-KR");
+        let warning = d.warning.expect("the article says why");
+        assert!(
+            warning.contains("\"iso-2022-kr\" cannot be decoded safely"),
+            "{warning}"
+        );
+        assert!(warning.contains("EUC-KR"), "{warning}");
+
+        let chinese = "新华社北京电 国务院今天召开常务会议，研究部署经济工作。";
+        let (bytes, _, _) = encoding_rs::GBK.encode(chinese);
+        let d = decode(&bytes, Some("text/plain; charset=HZ-GB-2312"), false);
+        assert_eq!(d.text, chinese);
+        assert!(d.warning.is_some());
+
+        // In a <meta>, such a label is passed over the same way.
+        let page = b"<meta charset=iso-2022-kr><p>plain ascii</p>";
+        let d = decode(page, None, true);
+        assert_eq!(d.encoding, "UTF-8");
+        assert!(d.text.contains("plain ascii"));
+    }
+
+    #[test]
+    fn an_unknown_declared_charset_is_said() {
+        let d = decode(b"hello", Some("text/plain; charset=x-made-up"), false);
+        assert_eq!(d.text, "hello");
+        assert!(d.warning.unwrap().contains("\"x-made-up\" is unknown"));
+        let d = decode(b"hello", Some("text/plain; charset=utf-8"), false);
+        assert_eq!(d.warning, None);
     }
 }

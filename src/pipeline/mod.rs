@@ -165,8 +165,13 @@ pub fn run_until(
         })
     };
 
-    let (blocks, meta, origin, _reserved) =
-        decode_and_extract(body, raw.url.as_deref(), &id, opts, deadline)?;
+    let Extracted {
+        blocks,
+        meta,
+        origin,
+        _reserved,
+        warnings,
+    } = decode_and_extract(body, raw.url.as_deref(), &id, opts, deadline)?;
     if let Some(f) = late("clean") {
         return Err(f);
     }
@@ -220,6 +225,7 @@ pub fn run_until(
                 language,
                 paragraphs: stripped.kept,
                 removed: stripped.removed,
+                warnings,
             },
             &opts.worker,
             opts.report_boilerplate,
@@ -265,6 +271,22 @@ fn strip(
     (stripped, observation)
 }
 
+/// Stages 1 and 2's result.
+struct Extracted {
+    /// The body as blocks of text.
+    blocks: Vec<String>,
+    /// The page's metadata (empty for text).
+    meta: extract::Metadata,
+    /// Where the blocks came from.
+    origin: boilerplate::Origin,
+    /// The memory reserved for processing them, held until the article is
+    /// made.
+    _reserved: Option<Reservation>,
+    /// What the article should say about how it was read (a declared
+    /// charset not used...).
+    warnings: Vec<String>,
+}
+
 /// What one byte of scraped text may cost in memory while it is processed
 /// (its lines, their normal forms, the paragraphs and the article), upper
 /// bound.
@@ -279,15 +301,7 @@ fn decode_and_extract(
     id: &str,
     opts: &Options,
     deadline: Option<Instant>,
-) -> Result<
-    (
-        Vec<String>,
-        extract::Metadata,
-        boilerplate::Origin,
-        Option<Reservation>,
-    ),
-    Failure,
-> {
+) -> Result<Extracted, Failure> {
     let reserve = |bytes: usize, what: &str| -> Result<Option<Reservation>, Failure> {
         let Some(budget) = &opts.memory else {
             return Ok(None);
@@ -325,17 +339,24 @@ fn decode_and_extract(
         );
         let reserved = reserve(complexity.memory(html.len()), &what)?;
         let ex = timed(opts, "extract", || extract::extract(html, url));
-        Ok((ex.blocks, ex.meta, boilerplate::Origin::Html, reserved))
+        Ok(Extracted {
+            blocks: ex.blocks,
+            meta: ex.meta,
+            origin: boilerplate::Origin::Html,
+            _reserved: reserved,
+            warnings: Vec::new(),
+        })
     };
     let text = |text: String| {
         let what = format!("the text ({} KiB)", text.len() >> 10);
         let reserved = reserve(text.len().saturating_mul(BYTES_PER_TEXT_BYTE), &what)?;
-        Ok((
-            vec![text],
-            extract::Metadata::default(),
-            boilerplate::Origin::Text,
-            reserved,
-        ))
+        Ok(Extracted {
+            blocks: vec![text],
+            meta: extract::Metadata::default(),
+            origin: boilerplate::Origin::Text,
+            _reserved: reserved,
+            warnings: Vec::new(),
+        })
     };
     match body {
         Body::Html(html) => page(&html),
@@ -350,11 +371,13 @@ fn decode_and_extract(
                 decode::decode(&bytes, content_type.as_deref(), html)
             });
             drop(bytes);
-            if html {
-                page(&decoded.text)
+            let mut extracted = if html {
+                page(&decoded.text)?
             } else {
-                text(decoded.text)
-            }
+                text(decoded.text)?
+            };
+            extracted.warnings.extend(decoded.warning);
+            Ok(extracted)
         }
     }
 }
@@ -427,7 +450,7 @@ fn learn(
     // same page and counts once.
     let observation = Observation {
         source,
-        article: raw.url.clone().unwrap_or_else(|| id.to_string()),
+        article: templates::article_key(raw.url.as_deref().unwrap_or(id)),
         lines: templates::canonical(&prints),
     };
     // A poisoned lock only means another thread panicked mid-update; the

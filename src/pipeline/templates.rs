@@ -39,6 +39,19 @@ pub struct Settings {
 /// Lines of one article that are remembered, at most.
 pub const MAX_LINES: usize = 200;
 
+impl Observation {
+    /// Whether it is one this version makes: bounded source, a hashed
+    /// article key, at most [`MAX_LINES`] lines. Anything else, read from
+    /// the stream, is refused.
+    pub fn is_well_formed(&self) -> bool {
+        !self.source.is_empty()
+            && self.source.len() <= MAX_SOURCE
+            && self.article.len() == 16
+            && self.article.bytes().all(|b| b.is_ascii_hexdigit())
+            && self.lines.len() <= MAX_LINES
+    }
+}
+
 /// What one processed article teaches: the fingerprints of its lines.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Observation {
@@ -53,15 +66,37 @@ pub struct Observation {
 /// The source an article belongs to: its `source` field, else its URL's host
 /// without `www.`; lower case. `None` when neither is known.
 pub fn source_key(source: Option<&str>, url: Option<&str>) -> Option<String> {
-    if let Some(s) = source.map(str::trim).filter(|s| !s.is_empty()) {
-        return Some(s.to_lowercase());
+    let key = match source.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => s.to_lowercase(),
+        None => {
+            let url = url?.trim();
+            let rest = url.split_once("://").map_or(url, |(_, r)| r);
+            let host = rest.split(['/', '?', '#']).next()?;
+            let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+            let host = host.split(':').next()?.trim_start_matches("www.");
+            if host.is_empty() {
+                return None;
+            }
+            host.to_lowercase()
+        }
+    };
+    // Bounded: a key is remembered, and travels in every observation.
+    if key.len() <= MAX_SOURCE {
+        return Some(key);
     }
-    let url = url?.trim();
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    let host = rest.split(['/', '?', '#']).next()?;
-    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
-    let host = host.split(':').next()?.trim_start_matches("www.");
-    (!host.is_empty()).then(|| host.to_lowercase())
+    let head = key
+        .get(..key.floor_char_boundary(MAX_SOURCE - 17))
+        .unwrap_or("");
+    Some(format!("{head}~{:016x}", fingerprint(&key)))
+}
+
+/// The longest source key, in bytes; a longer source is cut and hashed.
+pub const MAX_SOURCE: usize = 128;
+
+/// The key an article is remembered by: a fingerprint of its URL (else its
+/// id), 16 hex digits whatever the URL's length.
+pub fn article_key(url_or_id: &str) -> String {
+    format!("{:016x}", fingerprint(url_or_id))
 }
 
 /// A stable 64-bit fingerprint of a normalised line (FNV-1a), the same in

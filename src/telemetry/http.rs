@@ -6,20 +6,43 @@
 //!   503 otherwise (before start-up finished, while NATS is unreachable,
 //!   while stopping).
 //!
-//! Served with hyper's HTTP/1 server on the worker's runtime.
+//! Served with hyper's HTTP/1 server on the worker's runtime, guarded
+//! against slow and hostile clients: a client has [`HEADER_TIMEOUT`] to send
+//! its request head and [`CONNECTION_TIMEOUT`] in all, one request per
+//! connection, and at most [`MAX_CONNECTIONS`] are open at once. When that
+//! many are, a new one pushes out the oldest that has not yet sent its
+//! request head, so a flood of half-open connections cannot keep a health
+//! check out (a connection whose whole head is waiting when it is accepted
+//! counts as read at once).
 
+use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context as _;
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::{body::Incoming, Method, Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use metrics_exporter_prometheus::PrometheusHandle;
 
 use crate::telemetry::observe::Health;
+
+/// How long a client may take to send its request head.
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(2);
+/// How long one connection may last, request and response.
+pub const CONNECTION_TIMEOUT: Duration = Duration::from_secs(10);
+/// Connections open at once.
+pub const MAX_CONNECTIONS: usize = 256;
+
+/// An open connection: its task, and whether its request head arrived.
+struct Open {
+    task: tokio::task::AbortHandle,
+    head_read: Arc<AtomicBool>,
+}
 
 /// Binds `listen` and serves the endpoints until the task is dropped.
 /// Returns the bound address (useful with port 0) and the serving task.
@@ -28,37 +51,143 @@ pub async fn serve(
     metrics: PrometheusHandle,
     health: Arc<Health>,
 ) -> anyhow::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
-    let listener = tokio::net::TcpListener::bind(listen)
+    let listener = bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen} (http.listen)"))?;
     let addr = listener.local_addr()?;
     let task = tokio::spawn(async move {
+        let mut open: VecDeque<Open> = VecDeque::new();
         loop {
             let (stream, _) = match listener.accept().await {
                 Ok(s) => s,
                 Err(e) => {
+                    // Out of file descriptors, most likely: make room by
+                    // closing the oldest client still sending its head.
                     tracing::warn!(error = %e, "Accepting an HTTP connection failed.");
-                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                    open.retain(|c| !c.task.is_finished());
+                    match open
+                        .iter()
+                        .position(|c| !c.head_read.load(Ordering::Relaxed))
+                    {
+                        Some(i) => {
+                            if let Some(c) = open.remove(i) {
+                                c.task.abort();
+                            }
+                            tokio::task::yield_now().await;
+                        }
+                        None => tokio::time::sleep(Duration::from_millis(10)).await,
+                    }
                     continue;
                 }
             };
+            open.retain(|c| !c.task.is_finished());
+            // Full: push out the oldest client still sending its request
+            // head; when every one is being answered, the new one waits no
+            // turn: it is closed.
+            if open.len() >= MAX_CONNECTIONS && !evict_unread(&mut open) {
+                continue;
+            }
+            let head_read = Arc::new(AtomicBool::new(head_waiting(&stream)));
             let metrics = metrics.clone();
             let health = Arc::clone(&health);
-            tokio::spawn(async move {
+            let seen = Arc::clone(&head_read);
+            let task = tokio::spawn(async move {
                 let service = hyper::service::service_fn(move |req| {
+                    seen.store(true, Ordering::Relaxed);
                     let metrics = metrics.clone();
                     let health = Arc::clone(&health);
                     async move { Ok::<_, Infallible>(route(&req, &metrics, &health)) }
                 });
                 let conn = hyper::server::conn::http1::Builder::new()
+                    .timer(TokioTimer::new())
+                    .header_read_timeout(HEADER_TIMEOUT)
+                    .keep_alive(false)
                     .serve_connection(TokioIo::new(stream), service);
-                if let Err(e) = conn.await {
-                    tracing::debug!(error = %e, "HTTP connection ended with an error.");
+                match tokio::time::timeout(CONNECTION_TIMEOUT, conn).await {
+                    Ok(Err(e)) => {
+                        tracing::debug!(error = %e, "HTTP connection ended with an error.")
+                    }
+                    Err(_) => tracing::debug!("HTTP connection took too long; closed."),
+                    Ok(Ok(())) => {}
                 }
+            });
+            open.push_back(Open {
+                task: task.abort_handle(),
+                head_read,
             });
         }
     });
     Ok((addr, task))
+}
+
+/// Whether a whole request head already waits on the just-accepted socket.
+/// A health check or a scrape sends its head at once, and is marked read
+/// from the start: under a flood, the loop may accept hundreds more
+/// connections before this one's task first runs, and it must not be the
+/// one pushed out.
+fn head_waiting(stream: &tokio::net::TcpStream) -> bool {
+    use std::os::fd::AsRawFd as _;
+    let mut buf = [0u8; 1024];
+    // SAFETY: recv(2) writes at most `buf.len()` bytes into `buf`, which
+    // lives across the call; MSG_PEEK leaves them on the socket and
+    // MSG_DONTWAIT makes it return at once when nothing is there.
+    let n = unsafe {
+        libc::recv(
+            stream.as_raw_fd(),
+            buf.as_mut_ptr().cast(),
+            buf.len(),
+            libc::MSG_PEEK | libc::MSG_DONTWAIT,
+        )
+    };
+    usize::try_from(n)
+        .ok()
+        .and_then(|n| buf.get(..n))
+        .is_some_and(|head| head.windows(4).any(|w| w == b"\r\n\r\n"))
+}
+
+/// Closes the oldest connection whose request head has not arrived;
+/// `false` when there is none.
+fn evict_unread(open: &mut VecDeque<Open>) -> bool {
+    open.retain(|c| !c.task.is_finished());
+    let Some(i) = open
+        .iter()
+        .position(|c| !c.head_read.load(Ordering::Relaxed))
+    else {
+        return false;
+    };
+    if let Some(c) = open.remove(i) {
+        c.task.abort();
+    }
+    true
+}
+
+/// Pending connections the kernel queues for accept (capped by
+/// `net.core.somaxconn`). The default 128 fills in a burst of connections
+/// faster than the loop accepts them, and a health check's SYN dropped then
+/// waits a second to be sent again.
+const BACKLOG: u32 = 4096;
+
+/// Binds `listen` (host or address, and port) with a deep accept queue.
+async fn bind(listen: &str) -> std::io::Result<tokio::net::TcpListener> {
+    let mut last = None;
+    for addr in tokio::net::lookup_host(listen).await? {
+        let socket = if addr.is_ipv4() {
+            tokio::net::TcpSocket::new_v4()?
+        } else {
+            tokio::net::TcpSocket::new_v6()?
+        };
+        socket.set_reuseaddr(true)?;
+        match socket.bind(addr).and_then(|()| socket.listen(BACKLOG)) {
+            Ok(listener) => return Ok(listener),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "the address resolves to nothing",
+        )
+    }))
 }
 
 fn route(

@@ -47,6 +47,9 @@ pub const READY: &str = "newsworker_ready";
 /// Gauge: messages in the input stream neither waiting for delivery nor
 /// being worked on (see `worker::sweep`).
 pub const STUCK: &str = "newsworker_stuck_messages";
+/// Counter: template observations read from the stream and refused (not
+/// on their source's subject, out of bounds, or not an observation).
+pub const REFUSED_OBSERVATIONS: &str = "newsworker_template_observations_refused_total";
 /// Always 1; the version and mode are labels.
 pub const BUILD_INFO: &str = "newsworker_build_info";
 
@@ -139,6 +142,10 @@ fn describe() {
         "NATS connection events: connected, disconnected, slow_consumer, lame_duck, server_error, client_error, closed, draining."
     );
     describe_gauge!(NATS_CONNECTED, "1 while connected to NATS.");
+    describe_counter!(
+        REFUSED_OBSERVATIONS,
+        "Template observations refused: not on their source's subject, out of bounds, or malformed (forged or from an incompatible version)."
+    );
     describe_gauge!(
         STUCK,
         "Messages in the input stream neither waiting for delivery nor being worked on: stranded, to be recovered (0 in a healthy system)."
