@@ -339,3 +339,71 @@ fn fuzzer_finds_stay_fixed() {
     }
     assert!(n >= 1);
 }
+
+/// A big page becomes an article about its text's size: the text once (no
+/// `paragraphs` copy unless asked for), a description of at most 500
+/// characters even when the page's description is the whole text. It used
+/// to hold the text three times.
+#[test]
+fn a_big_article_holds_its_text_once() {
+    let paragraph = "The committee heard evidence from residents, engineers and the council's own auditors about the state of the bridge.";
+    let body: Vec<String> = (0..3_000).map(|i| format!("{paragraph} ({i})")).collect();
+    let text_bytes: usize = body.iter().map(|p| p.len() + 2).sum();
+    let description = body.join(" ");
+    let page = format!(
+        "<html><head><meta name=\"description\" content=\"{description}\"></head><body><article>{}</article></body></html>",
+        body.iter().map(|p| format!("<p>{p}</p>")).collect::<String>()
+    );
+    let input = [
+        serde_json::json!({"id": "big-text", "text": body.join("\n")}),
+        serde_json::json!({"id": "big-page", "html": page}),
+    ]
+    .iter()
+    .map(|v| v.to_string() + "\n")
+    .collect::<String>();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("big.jsonl");
+    std::fs::write(&file, input).unwrap();
+    let run = |env: &[(&str, &str)]| -> Vec<String> {
+        let mut cmd = std::process::Command::new(crate::common::bin());
+        cmd.arg("process")
+            .arg(&file)
+            .env("NEWSWORKER__LOG__LEVEL", "warn");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(str::to_string)
+            .collect()
+    };
+    let lines = run(&[]);
+    assert_eq!(lines.len(), 2);
+    for line in &lines {
+        let article = crate::common::schemas::output_line(line).unwrap();
+        let json: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert!(
+            json.get("paragraphs").is_none(),
+            "paragraphs sent by default"
+        );
+        assert_eq!(article.text_paragraphs().len(), body.len());
+        assert!(
+            line.len() < text_bytes + text_bytes / 10 + 4_096,
+            "{} bytes of JSON for {text_bytes} bytes of text",
+            line.len()
+        );
+        if let Some(d) = &article.description {
+            assert!(d.chars().count() <= 500, "{} characters", d.chars().count());
+        }
+    }
+    // Asked for, the list comes too.
+    let with = run(&[("NEWSWORKER__OUTPUT__PARAGRAPHS", "true")]);
+    let json: serde_json::Value = serde_json::from_str(&with[0]).unwrap();
+    assert_eq!(
+        json["paragraphs"].as_array().map(Vec::len),
+        Some(body.len())
+    );
+}

@@ -96,3 +96,70 @@ fn sigterm_while_nats_is_down_still_exits() {
         w.log_text()
     );
 }
+
+/// Pages that take seconds each (in a debug build), past a short deadline:
+/// their work is abandoned, and the exit does not wait for it. It used to
+/// wait for every abandoned thread, long after "Worker stopped".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_does_not_wait_for_abandoned_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("nats.conf");
+    std::fs::write(&conf, "max_payload: 8388608\n").unwrap();
+    let server = NatsServer::start_with(&["-c", conf.to_str().unwrap()]);
+    let env = [
+        ("NEWSWORKER__WORKER__SHUTDOWN_GRACE", "2s"),
+        ("NEWSWORKER__WORKER__CPU_THREADS", "1"),
+        ("NEWSWORKER__WORKER__CONCURRENCY", "4"),
+        ("NEWSWORKER__PIPELINE__DEADLINE", "500ms"),
+    ];
+    provision(&server.url, &env);
+    let js = async_nats::jetstream::new(server.client().await);
+    let paragraphs: String = (0..60_000)
+        .map(|i| format!("<p>Paragraph {i} of the long report says the council debated the budget for schools, roads and the harbour again.</p>"))
+        .collect();
+    let page = format!("<html><body><article>{paragraphs}</article></body></html>");
+    let items = (0..4)
+        .map(|n| {
+            let raw = serde_json::json!({"id": format!("slow-{n}"), "html": page});
+            (
+                "news.raw.slow".to_string(),
+                format!("slow-{n}"),
+                serde_json::to_vec(&raw).unwrap(),
+            )
+        })
+        .collect();
+    publish_all(&js, items).await;
+
+    let mut w = Worker::spawn(&server.url, server.dir.path(), "slow", &env);
+    // Let it take the pages and start on them, past their deadline.
+    let deadline = Instant::now() + crate::common::WAIT;
+    while !w.log_text().contains("Worker started.") {
+        assert!(Instant::now() < deadline, "{}", w.log_text());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let signalled = Instant::now();
+    w.signal(libc::SIGTERM);
+    let status = w.wait_exit(Duration::from_secs(60));
+    let took = signalled.elapsed();
+    assert!(
+        status.is_some_and(|s| s.success()),
+        "{status:?}\n{}",
+        w.log_text()
+    );
+    // The grace period (2 s), one second for abandoned work, a bounded
+    // final flush: nothing waits for the pages still being parsed.
+    assert!(
+        took < Duration::from_secs(6),
+        "exit took {took:?} after SIGTERM\n{}",
+        w.log_text()
+    );
+    // Nothing lost: each page is dead-lettered as a timeout or still in
+    // the input for the next worker.
+    let (raw, out, dlq) = wait_for_counts(&js, "after the exit", |_, _, _| true).await;
+    assert_eq!(
+        (raw + dlq, out),
+        (4, 0),
+        "raw {raw}, articles {out}, dlq {dlq}"
+    );
+}

@@ -29,13 +29,25 @@ pub struct Server {
 impl Server {
     /// Starts the server, waits for it, and provisions newsworker's streams
     /// with `bin`.
+    #[allow(dead_code)] // not every bench uses it
     pub async fn start(dir: &std::path::Path, bin: &str) -> Server {
+        Server::start_with(dir, bin, "").await
+    }
+
+    /// As [`Server::start`], with `conf` (nats-server configuration lines,
+    /// such as `max_payload: 8MB`) written to a file the server reads.
+    #[allow(dead_code)] // not every bench sets any
+    pub async fn start_with(dir: &std::path::Path, bin: &str, conf: &str) -> Server {
+        let conf_file = dir.join("server.conf");
+        std::fs::write(&conf_file, conf).unwrap();
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
             .unwrap()
             .port();
         let child = Command::new("nats-server")
+            .arg("-c")
+            .arg(&conf_file)
             .args(["-a", "127.0.0.1", "-p", &port.to_string(), "-js", "-sd"])
             .arg(dir.join("store"))
             .stdout(Stdio::null())
@@ -59,6 +71,31 @@ impl Server {
         assert!(st.success(), "provision failed");
         Server { child, url, client }
     }
+}
+
+impl Server {
+    /// The server's process id.
+    #[allow(dead_code)] // not every bench reads it
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+/// CPU seconds (user and system) a live process has used; 0 if gone.
+#[allow(dead_code)] // not every bench reads it
+pub fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // The fields after the command name, which is in parentheses.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or("", |(_, rest)| rest)
+        .split_whitespace()
+        .collect();
+    let ticks: f64 = [11, 12]
+        .iter()
+        .filter_map(|&i| fields.get(i)?.parse::<f64>().ok())
+        .sum();
+    ticks / 100.0
 }
 
 impl Drop for Server {

@@ -93,19 +93,7 @@ pub async fn run(cfg: &Config, opts: &ReplayOptions) -> anyhow::Result<()> {
 /// Replays dead letters: see the module documentation.
 pub async fn replay(cfg: &Config, opts: &ReplayOptions) -> anyhow::Result<ReplaySummary> {
     if let Some(kind) = &opts.kind {
-        if crate::error::ErrorKind::ALL
-            .iter()
-            .all(|k| k.as_str() != kind.as_str())
-        {
-            let known: Vec<&str> = crate::error::ErrorKind::ALL
-                .iter()
-                .map(|k| k.as_str())
-                .collect();
-            bail!(
-                "unknown error kind {kind:?}; the kinds are {}",
-                known.join(", ")
-            );
-        }
+        check_kind(kind)?;
     }
     let client = crate::nats::connect(cfg).await?;
     let js = crate::nats::jetstream(client, cfg);
@@ -147,25 +135,7 @@ pub async fn replay(cfg: &Config, opts: &ReplayOptions) -> anyhow::Result<Replay
             done += 1;
             return Ok(true);
         }
-        // The input's own headers (Content-Type...), none of ours, and a new
-        // message id: the input stream remembers the old one for its
-        // duplicate window and would drop the replay.
-        let mut headers = HeaderMap::new();
-        if let Some(h) = &m.headers {
-            for (name, values) in h.iter() {
-                let n: &str = name.as_ref();
-                if n.starts_with("Newsworker-") || n.starts_with("Nats-") {
-                    continue;
-                }
-                for v in values {
-                    headers.append(n, v.as_str());
-                }
-            }
-        }
-        headers.insert(
-            "Nats-Msg-Id",
-            format!("replay-{}-{seq}-{original_id}", cfg.dlq.stream).as_str(),
-        );
+        let headers = replay_headers(m.headers.as_ref(), &cfg.dlq.stream, seq, &original_id);
         // A payload too big to travel in the dead letter is in the object
         // store; it is deleted from there once the input stream has it.
         let payload = match &stored {
@@ -192,6 +162,53 @@ pub async fn replay(cfg: &Config, opts: &ReplayOptions) -> anyhow::Result<Replay
     })
     .await?;
     Ok(summary)
+}
+
+/// Refuses an error kind the worker never writes.
+fn check_kind(kind: &str) -> anyhow::Result<()> {
+    if crate::error::ErrorKind::ALL
+        .iter()
+        .any(|k| k.as_str() == kind)
+    {
+        return Ok(());
+    }
+    let known: Vec<&str> = crate::error::ErrorKind::ALL
+        .iter()
+        .map(|k| k.as_str())
+        .collect();
+    bail!(
+        "unknown error kind {kind:?}; the kinds are {}",
+        known.join(", ")
+    )
+}
+
+/// The headers a replayed dead letter travels with: the input's own
+/// (Content-Type...), none of ours, and a new message id, since the input
+/// stream remembers the old one for its duplicate window and would drop
+/// the replay.
+fn replay_headers(
+    stored: Option<&HeaderMap>,
+    dlq_stream: &str,
+    seq: u64,
+    original_id: &str,
+) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    if let Some(h) = stored {
+        for (name, values) in h.iter() {
+            let n: &str = name.as_ref();
+            if n.starts_with("Newsworker-") || n.starts_with("Nats-") {
+                continue;
+            }
+            for v in values {
+                headers.append(n, v.as_str());
+            }
+        }
+    }
+    headers.insert(
+        "Nats-Msg-Id",
+        format!("replay-{dlq_stream}-{seq}-{original_id}").as_str(),
+    );
+    headers
 }
 
 /// The payload of a dead letter kept in the object store.

@@ -217,6 +217,9 @@ pub struct PipelineConfig {
     pub deadline: Dur,
     /// HTML nested deeper than this is dead-lettered as `too_complex`.
     pub max_nesting: usize,
+    /// A page or text with more text than this (whitespace not counted) is
+    /// dead-lettered as `too_large` before processing.
+    pub max_text: ByteSize,
 }
 
 /// `[templates]`: learning the lines each source repeats around its
@@ -497,6 +500,7 @@ impl Config {
             max_payload: self.input.max_payload,
             report_boilerplate: self.pipeline.report_boilerplate,
             max_nesting: self.pipeline.max_nesting,
+            max_text: self.pipeline.max_text.0,
             memory: Some(std::sync::Arc::new(crate::pipeline::MemoryBudget::new(
                 self.worker.max_parse_memory.0,
             ))),

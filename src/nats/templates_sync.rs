@@ -101,6 +101,37 @@ pub fn publish(
     });
 }
 
+/// Learns from one stored observation, if it is well formed and came on its
+/// own source's subject, and returns its stream sequence.
+fn apply(
+    prefix: &str,
+    memory: &std::sync::Mutex<Memory>,
+    msg: &async_nats::jetstream::Message,
+) -> u64 {
+    match serde_json::from_slice::<Observation>(&msg.payload) {
+        // An observation teaches only about the source whose subject it
+        // came on: anyone who may publish to one source's subject (or
+        // forges one) cannot make another's lines templates.
+        Ok(obs)
+            if obs.is_well_formed() && msg.subject.as_str() == subject_of(prefix, &obs.source) =>
+        {
+            memory
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .observe(&obs);
+        }
+        Ok(obs) => {
+            metrics::counter!(crate::telemetry::observe::REFUSED_OBSERVATIONS).increment(1);
+            tracing::warn!(subject = %msg.subject, source = %obs.source, "Refused a template observation that does not belong to its subject or is out of bounds.");
+        }
+        Err(e) => {
+            metrics::counter!(crate::telemetry::observe::REFUSED_OBSERVATIONS).increment(1);
+            tracing::debug!(subject = %msg.subject, error = %e, "Skipping a malformed template observation.")
+        }
+    }
+    msg.info().map(|i| i.stream_sequence).unwrap_or(0)
+}
+
 /// Replays the observation stream into `memory`, returning once everything
 /// stored when it started has been read (or after `warm_up` at most), and
 /// then keeps following it in the background, so observations of other
@@ -140,29 +171,7 @@ pub async fn follow(
 
     let prefix = cfg.templates.subject_prefix.clone();
     let apply = move |memory: &std::sync::Mutex<Memory>, msg: &async_nats::jetstream::Message| {
-        match serde_json::from_slice::<Observation>(&msg.payload) {
-            // An observation teaches only about the source whose subject it
-            // came on: anyone who may publish to one source's subject (or
-            // forges one) cannot make another's lines templates.
-            Ok(obs)
-                if obs.is_well_formed()
-                    && msg.subject.as_str() == subject_of(&prefix, &obs.source) =>
-            {
-                memory
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .observe(&obs);
-            }
-            Ok(obs) => {
-                metrics::counter!(crate::telemetry::observe::REFUSED_OBSERVATIONS).increment(1);
-                tracing::warn!(subject = %msg.subject, source = %obs.source, "Refused a template observation that does not belong to its subject or is out of bounds.");
-            }
-            Err(e) => {
-                metrics::counter!(crate::telemetry::observe::REFUSED_OBSERVATIONS).increment(1);
-                tracing::debug!(subject = %msg.subject, error = %e, "Skipping a malformed template observation.")
-            }
-        }
-        msg.info().map(|i| i.stream_sequence).unwrap_or(0)
+        apply(&prefix, memory, msg)
     };
 
     let mut replayed = 0u64;

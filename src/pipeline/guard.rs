@@ -97,6 +97,9 @@ pub struct Complexity {
     /// Start tags: each becomes a node of every tree the page is parsed
     /// into.
     pub elements: usize,
+    /// Bytes of text between the tags, not counting whitespace, scripts,
+    /// styles or comments: an upper bound of the article's length.
+    pub text: usize,
 }
 
 /// What one element costs in the trees a page is parsed into (html5ever's
@@ -161,6 +164,7 @@ pub fn scan(html: &str, limit: usize) -> Complexity {
         out.escape_steps = out
             .escape_steps
             .saturating_add(escape_steps(&b[i..i + off], false));
+        out.text += text_bytes(&b[i..i + off]);
         i += off + 1;
         let Some(&c) = b.get(i) else { break };
         if c == b'!' {
@@ -223,7 +227,13 @@ pub fn scan(html: &str, limit: usize) -> Complexity {
     out.escape_steps = out
         .escape_steps
         .saturating_add(escape_steps(&b[i..], false));
+    out.text += text_bytes(&b[i..]);
     out
+}
+
+/// The bytes of `run` that are not ASCII whitespace.
+pub fn text_bytes(run: &[u8]) -> usize {
+    run.iter().filter(|c| !c.is_ascii_whitespace()).count()
 }
 
 /// The serializer's work on one run of raw text (or, with `attribute`, of

@@ -38,6 +38,9 @@ pub struct Options {
     pub report_boilerplate: bool,
     /// HTML nested deeper than this is refused as `too_complex`.
     pub max_nesting: usize,
+    /// A page or text holding more bytes of text than this (whitespace not
+    /// counted) is refused as `too_large` before any stage runs.
+    pub max_text: usize,
     /// Written into every article's `worker` field.
     pub worker: WorkerInfo,
     /// Told how long each stage took and what was removed (the worker's
@@ -65,6 +68,7 @@ impl Default for Options {
             max_payload: 8 << 20,
             report_boilerplate: false,
             max_nesting: 1024,
+            max_text: 1 << 20,
             worker: WorkerInfo {
                 instance: "library".into(),
                 version: env!("CARGO_PKG_VERSION").into(),
@@ -332,6 +336,7 @@ fn decode_and_extract(
                 why,
             ));
         }
+        within_max_text(id, "page", complexity.text, opts.max_text)?;
         let what = format!(
             "the page ({} KiB, {} elements)",
             html.len() >> 10,
@@ -348,6 +353,12 @@ fn decode_and_extract(
         })
     };
     let text = |text: String| {
+        within_max_text(
+            id,
+            "text",
+            guard::text_bytes(text.as_bytes()),
+            opts.max_text,
+        )?;
         let what = format!("the text ({} KiB)", text.len() >> 10);
         let reserved = reserve(text.len().saturating_mul(BYTES_PER_TEXT_BYTE), &what)?;
         Ok(Extracted {
@@ -467,6 +478,23 @@ fn essence(content_type: &str) -> &str {
     content_type.split(';').next().unwrap_or("").trim()
 }
 
+/// Refuses a page or text holding more than `max_text` bytes of text
+/// (`pipeline.max_text`) as `too_large`.
+fn within_max_text(id: &str, what: &str, bytes: usize, max_text: usize) -> Result<(), Failure> {
+    if bytes <= max_text {
+        return Ok(());
+    }
+    Err(Failure::new(
+        Some(id.to_string()),
+        ErrorKind::TooLarge,
+        format!(
+            "the {what} holds {} KiB of text (whitespace not counted), over pipeline.max_text ({} KiB); news articles hold about 100 KiB at most",
+            bytes >> 10,
+            max_text >> 10
+        ),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -579,6 +607,49 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(err.error.kind, ErrorKind::TooLarge);
+    }
+
+    /// A page or text with more text than `max_text` is refused before any
+    /// stage, naming the setting; whitespace and markup do not count.
+    #[test]
+    fn more_text_than_max_text_is_too_large() {
+        let mut o = opts();
+        o.max_text = 2_000;
+        let prose = "Words of the article. ".repeat(150);
+        let page = format!("<html><body><p>{prose}</p></body></html>");
+        let input = |body: serde_json::Value| serde_json::to_vec(&body).unwrap();
+        for payload in [
+            input(serde_json::json!({"id": "p", "html": page})),
+            input(serde_json::json!({"id": "t", "text": prose})),
+        ] {
+            let msg = RawMessage {
+                payload: &payload,
+                content_type: None,
+                msg_id: None,
+            };
+            let err = run(msg, &o).unwrap_err();
+            assert_eq!(err.error.kind, ErrorKind::TooLarge);
+            assert!(
+                err.error.message.contains("pipeline.max_text"),
+                "{}",
+                err.error.message
+            );
+        }
+        // The same article under the limit, with lots of markup and
+        // whitespace, passes.
+        let short = "Words of the article. ".repeat(40);
+        let spaced = format!(
+            "<html><body>{}<p>{short}</p>{}</body></html>",
+            "<div class='x'>\n   </div>".repeat(500),
+            " \n".repeat(5_000)
+        );
+        let payload = input(serde_json::json!({"id": "s", "html": spaced}));
+        let msg = RawMessage {
+            payload: &payload,
+            content_type: None,
+            msg_id: None,
+        };
+        assert!(run(msg, &o).is_ok());
     }
 
     #[test]

@@ -338,4 +338,33 @@ mod tests {
         );
         assert_eq!(source_key(None, None), None);
     }
+
+    /// What one article makes the memory hold is bounded whatever its
+    /// input: a 400 KB URL becomes a 16-hex key, a long source at most
+    /// 128 bytes, and the largest observation a worker makes is well formed
+    /// and small enough to publish (a NATS message of 64 KB at least).
+    #[test]
+    fn what_an_article_makes_remembered_is_bounded() {
+        let url = format!("https://site.example/{}", "a".repeat(400_000));
+        let key = article_key(&url);
+        assert_eq!(key.len(), 16);
+        assert_ne!(key, article_key(&format!("{url}b")));
+        let source = source_key(Some(&"Ä".repeat(10_000)), None).unwrap();
+        assert!(source.len() <= MAX_SOURCE, "{}", source.len());
+        assert_ne!(
+            source,
+            source_key(Some(&format!("{}x", "Ä".repeat(10_000))), None).unwrap()
+        );
+        let largest = Observation {
+            source,
+            article: key,
+            lines: vec![u64::MAX; MAX_LINES],
+        };
+        assert!(largest.is_well_formed());
+        let bytes = serde_json::to_vec(&largest).unwrap().len();
+        assert!(bytes < 8 << 10, "{bytes} bytes");
+        let mut too_many = largest.clone();
+        too_many.lines.push(1);
+        assert!(!too_many.is_well_formed());
+    }
 }

@@ -89,6 +89,7 @@ pub fn install(mode: &str) -> anyhow::Result<PrometheusHandle> {
         counter!(MESSAGES, "outcome" => outcome.as_str()).absolute(0);
     }
     counter!(REDELIVERIES).absolute(0);
+    counter!(REFUSED_OBSERVATIONS).absolute(0);
     Ok(HANDLE.get_or_init(|| handle).clone())
 }
 

@@ -146,8 +146,14 @@ impl Drop for NatsServer {
 }
 
 /// The newsworker binary under test.
+/// The binary under test: this build's, or the one `NEWSWORKER_TEST_BIN`
+/// names (to show a test fails on an older build).
 pub fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_newsworker")
+    static BIN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    BIN.get_or_init(|| {
+        std::env::var("NEWSWORKER_TEST_BIN")
+            .unwrap_or_else(|_| env!("CARGO_BIN_EXE_newsworker").to_string())
+    })
 }
 
 /// A `newsworker` command with the test server's URL, quiet plain logs and
