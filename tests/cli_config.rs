@@ -103,3 +103,101 @@ async fn provision_creates_then_verifies_and_reports_mismatches() {
     // Created unlimited: the worker counts deliveries itself.
     assert_eq!(info.config.max_deliver, -1);
 }
+
+/// A mistyped key is named as written, once: `worker.concurency`, not
+/// `worker.concurency.concurency`; an unknown section is named alone.
+#[test]
+fn an_unknown_key_is_named_as_written() {
+    let (code, err) = run_with(&["status"], &[("NEWSWORKER__WORKER__CONCURENCY", "64")]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("`worker.concurency` is not a known key"),
+        "{err}"
+    );
+    let (code, err) = run_with(&["status"], &[("NEWSWORKER__FOO__BAR", "1")]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("`foo` is not a known key"), "{err}");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("typo.toml");
+    std::fs::write(&path, "[worker]\nconcurency = 64\n").unwrap();
+    let (code, err) = run_with(&["status", "--config", path.to_str().unwrap()], &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("`worker.concurency` is not a known key"),
+        "{err}"
+    );
+}
+
+/// Every configuration mistake exits 2 with one line naming the key or
+/// file, the cause once, and what to write instead.
+#[test]
+fn configuration_mistakes_exit_2_with_one_line_that_says_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let syntax = dir.path().join("syntax.toml");
+    std::fs::write(&syntax, "worker.x = \n").unwrap();
+    let number = dir.path().join("number.toml");
+    std::fs::write(&number, "[worker]\nack_wait = 30\n").unwrap();
+    type Case<'a> = (Vec<&'a str>, Vec<(&'a str, &'a str)>, Vec<&'a str>);
+    let cases: Vec<Case> = vec![
+        (
+            vec!["--config", syntax.to_str().unwrap()],
+            vec![],
+            vec!["syntax.toml", "is not valid TOML", "line 1"],
+        ),
+        (
+            vec!["--config", number.to_str().unwrap()],
+            vec![],
+            vec!["`worker.ack_wait`", "\"30s\"", "number.toml"],
+        ),
+        (
+            vec![],
+            vec![("NATS_URL", "http://127.0.0.1:4222")],
+            vec!["`nats.url`", "http://", "nats://"],
+        ),
+        (
+            vec![],
+            vec![("NEWSWORKER__NATS__TLS_CA_FILE", "/nonexistent/ca.pem")],
+            vec!["`nats.tls_ca_file`", "/nonexistent/ca.pem"],
+        ),
+    ];
+    for (args, env, wanted) in cases {
+        let mut all = args.clone();
+        all.push("status");
+        let (code, err) = run_with(&all, &env);
+        assert_eq!(code, 2, "{args:?} {env:?}: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
+        for w in wanted {
+            assert!(err.contains(w), "{w:?} missing: {err}");
+        }
+        assert!(
+            !err.contains("os error 2): No such"),
+            "cause repeated: {err}"
+        );
+    }
+}
+
+/// Authentication is one way at most: two at once is a configuration
+/// error naming both, instead of one being used silently.
+#[test]
+fn two_ways_to_authenticate_are_refused() {
+    for env in [
+        vec![
+            ("NEWSWORKER__NATS__TOKEN", "t0ken"),
+            ("NEWSWORKER__NATS__USER", "alice"),
+            ("NEWSWORKER__NATS__PASSWORD", "pw"),
+        ],
+        vec![
+            ("NEWSWORKER__NATS__TOKEN", "t0ken"),
+            ("NATS_URL", "nats://bob:secret@127.0.0.1:1"),
+        ],
+    ] {
+        let (code, err) = run_with(&["status"], &env);
+        assert_eq!(code, 2, "{env:?}: {err}");
+        assert!(err.contains("ways to authenticate"), "{err}");
+        assert!(err.contains("nats.token"), "{err}");
+        assert!(
+            !err.contains("t0ken") && !err.contains("secret"),
+            "a secret shown: {err}"
+        );
+    }
+}

@@ -238,11 +238,21 @@ async fn publish_command_feeds_the_worker_and_refuses_bad_lines() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // After a fix, --resend sends them again under new message ids.
+    let out = crate::common::command(&server.url)
+        .args(["publish", "--resend", samples])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("published 7, already present 0"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     let bad = server.dir.path().join("bad.jsonl");
     std::fs::write(
         &bad,
-        "{\"id\": \"ok\", \"text\": \"The council approved the new bus plan on Tuesday after a long debate.\"}\nnot json\n{\"id\": \"nobody\"}\n",
+        "{\"id\": \"ok\", \"text\": \"The council approved the new bus plan on Tuesday after a long debate.\"}\n\n\nnot json\n{\"id\": \"nobody\"}\n{\"id\": \"blank\", \"text\": \"   \"}\n",
     ).unwrap();
     let out = crate::common::command(&server.url)
         .args(["publish", bad.to_str().unwrap()])
@@ -250,8 +260,13 @@ async fn publish_command_feeds_the_worker_and_refuses_bad_lines() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
+    // Line numbers count the blank lines; a blank text is refused here,
+    // not dead-lettered later.
     assert!(
-        err.contains("bad.jsonl:2") && err.contains("bad.jsonl:3") && err.contains("published 1"),
+        err.contains("bad.jsonl:4")
+            && err.contains("bad.jsonl:5")
+            && err.contains("bad.jsonl:6: no text to process")
+            && err.contains("published 1"),
         "{err}"
     );
 

@@ -95,7 +95,7 @@ pub fn process(cfg: &Config, files: &[PathBuf], out: &mut impl Write) -> anyhow:
     };
     if files.is_empty() {
         let stdin = std::io::stdin();
-        for_each_line(&mut stdin.lock(), |line| emit(line_message(line), out))
+        for_each_line(&mut stdin.lock(), |_, line| emit(line_message(line), out))
             .context("reading stdin")?;
     }
     let roots = common_root(files);
@@ -118,7 +118,7 @@ pub fn process(cfg: &Config, files: &[PathBuf], out: &mut impl Write) -> anyhow:
                 let file = std::fs::File::open(path)
                     .with_context(|| format!("cannot open {}", path.display()))?;
                 let mut reader = std::io::BufReader::new(file);
-                for_each_line(&mut reader, |line| emit(line_message(line), out))
+                for_each_line(&mut reader, |_, line| emit(line_message(line), out))
                     .with_context(|| format!("reading {}", path.display()))?;
             }
         }
@@ -253,21 +253,24 @@ fn line_message(line: &[u8]) -> RawMessage<'_> {
     }
 }
 
-/// Calls `f` on every non-blank line, as bytes (a line need not be UTF-8:
-/// the pipeline reports that as `invalid_json`).
+/// Calls `f` on every non-blank line with its number in the file (blank
+/// lines counted), as bytes (a line need not be UTF-8: the pipeline reports
+/// that as `invalid_json`).
 pub fn for_each_line(
     reader: &mut impl BufRead,
-    mut f: impl FnMut(&[u8]) -> anyhow::Result<()>,
+    mut f: impl FnMut(usize, &[u8]) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     let mut buf = Vec::new();
+    let mut number = 0;
     loop {
         buf.clear();
         if reader.read_until(b'\n', &mut buf)? == 0 {
             return Ok(());
         }
+        number += 1;
         let line = trim_ascii(&buf);
         if !line.is_empty() {
-            f(line)?;
+            f(number, line)?;
         }
     }
 }

@@ -41,6 +41,9 @@ struct Outgoing {
     payload: Bytes,
     /// Where it came from (`file:line`, or the file), for refusals.
     place: String,
+    /// Added to its message id so the input stream stores it again
+    /// (`--resend`): the time of this run.
+    resend: Option<u128>,
 }
 
 /// The longest subject `publish` sends, in bytes: far below the server's
@@ -59,7 +62,10 @@ impl Outgoing {
             use std::fmt::Write as _;
             let _ = write!(hash, "{b:02x}");
         }
-        json_headers(&format!("{}:{hash}", self.id))
+        match self.resend {
+            Some(run) => json_headers(&format!("{}:{hash}:resent-{run}", self.id)),
+            None => json_headers(&format!("{}:{hash}", self.id)),
+        }
     }
 
     /// Why the server would refuse it, if it would.
@@ -125,6 +131,7 @@ fn prepare(cfg: &Config, files: &[PathBuf]) -> anyhow::Result<(Vec<Outgoing>, Ve
                 id,
                 payload: Bytes::from(serde_json::to_vec(&raw)?),
                 place: path.display().to_string(),
+                resend: None,
             };
             out.push(o, &mut refused);
             continue;
@@ -132,17 +139,19 @@ fn prepare(cfg: &Config, files: &[PathBuf]) -> anyhow::Result<(Vec<Outgoing>, Ve
         let file =
             std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
         let mut reader = std::io::BufReader::new(file);
-        let mut line_no = 0;
-        for_each_line(&mut reader, |line| {
-            line_no += 1;
+        for_each_line(&mut reader, |line_no, line| {
             let place = format!("{}:{line_no}", path.display());
             match Input::parse(line, None) {
+                Ok(input) if has_no_body(&input.body) => refused.push(format!(
+                    "{place}: no text to process (`html`, `text` and `body_base64` are missing or blank); the worker would dead-letter it as empty_content"
+                )),
                 Ok(input) => {
                     let o = Outgoing {
                         subject: subject_for(&cfg.input.subject, input.raw.source.as_deref()),
                         id: input.article_id(None),
                         payload: Bytes::copy_from_slice(line),
                         place,
+                        resend: None,
                     };
                     out.push(o, &mut refused);
                 }
@@ -152,6 +161,15 @@ fn prepare(cfg: &Config, files: &[PathBuf]) -> anyhow::Result<(Vec<Outgoing>, Ve
         })?;
     }
     Ok((out.outgoing, refused))
+}
+
+/// Whether `body` has nothing the worker could read text from.
+fn has_no_body(body: &crate::article::Body) -> bool {
+    use crate::article::Body;
+    match body {
+        Body::Html(s) | Body::Text(s) => s.trim().is_empty(),
+        Body::Bytes(b, _) => b.iter().all(u8::is_ascii_whitespace),
+    }
 }
 
 /// The articles of one run with the place each id was first seen, so that
@@ -185,8 +203,8 @@ impl Ids {
 
 /// `newsworker publish`: publishes `files` and prints what it did; fails
 /// when any input was refused.
-pub async fn run(cfg: &Config, files: &[PathBuf]) -> anyhow::Result<()> {
-    let s = publish(cfg, files).await?;
+pub async fn run(cfg: &Config, files: &[PathBuf], resend: bool) -> anyhow::Result<()> {
+    let s = publish(cfg, files, resend).await?;
     eprintln!(
         "newsworker: published {}, already present {}, refused {} ({:.1} s)",
         s.published,
@@ -204,12 +222,21 @@ pub async fn run(cfg: &Config, files: &[PathBuf]) -> anyhow::Result<()> {
     }
 }
 
-/// Publishes every article in `files`.
-pub async fn publish(cfg: &Config, files: &[PathBuf]) -> anyhow::Result<Summary> {
+/// Publishes every article in `files`; with `resend`, under message ids the
+/// input stream has not seen.
+pub async fn publish(cfg: &Config, files: &[PathBuf], resend: bool) -> anyhow::Result<Summary> {
     if files.is_empty() {
         bail!("nothing to publish: name one or more files (JSON lines, .html or .txt)");
     }
-    let (outgoing, mut refused) = prepare(cfg, files)?;
+    let (mut outgoing, mut refused) = prepare(cfg, files)?;
+    if resend {
+        let run = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        for o in &mut outgoing {
+            o.resend = Some(run);
+        }
+    }
     let client = crate::nats::connect(cfg).await?;
     // What the server would refuse is refused here, with its place, and the
     // rest is still sent: one oversized line does not lose the file.

@@ -61,9 +61,7 @@ impl Config {
         if self.nats.replicas == 0 || self.nats.replicas > 5 {
             return Err(bad("nats.replicas", "must be between 1 and 5"));
         }
-        if self.nats.user.is_some() != self.nats.password.is_some() {
-            return Err(bad("nats.user", "and `nats.password` must be set together"));
-        }
+        self.validate_nats(&bad)?;
         for (key, value) in [
             ("input.subject", &self.input.subject),
             ("input.stream", &self.input.stream),
@@ -193,6 +191,9 @@ impl Config {
         if self.pipeline.max_nesting < 16 {
             return Err(bad("pipeline.max_nesting", "must be at least 16"));
         }
+        if self.pipeline.max_text.0 < 1 << 10 {
+            return Err(bad("pipeline.max_text", "must be at least 1KiB"));
+        }
         if self.worker.backoff.is_empty() {
             return Err(bad("worker.backoff", "must list at least one delay"));
         }
@@ -226,6 +227,19 @@ fn describe_source(md: &figment::Metadata, _path: &[&str]) -> String {
         _ => "built-in defaults".into(),
     }
 }
+
+/// Keys whose values are durations.
+const DURATION_KEYS: &[&str] = &[
+    "nats.connect_timeout",
+    "nats.request_timeout",
+    "output.duplicate_window",
+    "worker.ack_wait",
+    "worker.backoff",
+    "worker.shutdown_grace",
+    "pipeline.deadline",
+    "templates.max_age",
+    "log.summary_interval",
+];
 
 /// Keys whose values are secrets: an error about them never shows them.
 const SECRET_KEYS: &[&str] = &["nats.password", "nats.token", "nats.nkey"];
@@ -288,25 +302,128 @@ impl figment::Provider for EnvVar {
     }
 }
 
+impl Config {
+    /// The `nats` checks: server URLs a NATS client can dial, one way to
+    /// authenticate, and TLS files that exist.
+    fn validate_nats(&self, bad: &dyn Fn(&str, &str) -> ConfigError) -> Result<(), ConfigError> {
+        let n = &self.nats;
+        for url in &n.url {
+            let scheme = url.split_once("://").map(|(s, _)| s);
+            if let Some(scheme) = scheme.filter(|s| !["nats", "tls", "ws", "wss"].contains(s)) {
+                return Err(bad(
+                    "nats.url",
+                    &format!(
+                        "has a {scheme}:// URL; NATS servers are reached with nats://, tls://, ws:// or wss:// (for example nats://127.0.0.1:4222)"
+                    ),
+                ));
+            }
+        }
+        if n.user.is_some() != n.password.is_some() {
+            return Err(bad("nats.user", "and `nats.password` must be set together"));
+        }
+        let mut ways: Vec<&str> = Vec::new();
+        for (set, key) in [
+            (n.credentials_file.is_some(), "nats.credentials_file"),
+            (n.nkey.is_some(), "nats.nkey"),
+            (n.user.is_some(), "nats.user + nats.password"),
+            (n.token.is_some(), "nats.token"),
+            (
+                n.url.iter().any(|u| crate::nats::url_has_credentials(u)),
+                "credentials in nats.url",
+            ),
+        ] {
+            if set {
+                ways.push(key);
+            }
+        }
+        if ways.len() > 1 {
+            return Err(bad(
+                if n.token.is_some() {
+                    "nats.token"
+                } else {
+                    "nats.url"
+                },
+                &format!(
+                    "is one of {} ways to authenticate set at once ({}); keep one",
+                    ways.len(),
+                    ways.join(", ")
+                ),
+            ));
+        }
+        for (key, path) in [
+            ("nats.credentials_file", &n.credentials_file),
+            ("nats.tls_ca_file", &n.tls_ca_file),
+            ("nats.tls_cert_file", &n.tls_cert_file),
+            ("nats.tls_key_file", &n.tls_key_file),
+        ] {
+            if let Some(path) = path.as_ref().filter(|p| !p.is_file()) {
+                return Err(bad(
+                    key,
+                    &format!(
+                        "names {}, which does not exist or is not a file",
+                        path.display()
+                    ),
+                ));
+            }
+        }
+        if n.tls_cert_file.is_some() != n.tls_key_file.is_some() {
+            return Err(bad(
+                "nats.tls_cert_file",
+                "and `nats.tls_key_file` must be set together",
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// Turns figment's error into one that names the key the way users write it.
 fn describe(e: &figment::Error) -> ConfigError {
     use figment::error::Kind;
     let mut path: Vec<&str> = e.path.iter().map(String::as_str).collect();
     let what = match &e.kind {
         Kind::UnknownField(field, expected) => {
-            path.push(field);
+            // figment's path already ends with the field at times.
+            if path.last() != Some(&field.as_str()) {
+                path.push(field);
+            }
             format!(
                 "is not a known key; expected one of: {}",
                 expected.join(", ")
             )
         }
         Kind::MissingField(field) => {
-            path.push(field);
+            if path.last() != Some(&field.as_ref()) {
+                path.push(field);
+            }
             "is missing".to_string()
         }
         // A secret's value is never shown, even one of the wrong type.
         _ if SECRET_KEYS.contains(&path.join(".").as_str()) => {
             "has a bad value (not shown: it is a secret); write it as a quoted string".to_string()
+        }
+        Kind::InvalidType(found, expected)
+            if expected.contains("a string")
+                && DURATION_KEYS.contains(&path.join(".").as_str()) =>
+        {
+            format!("is {found}, not a duration; write it as a string with its unit, such as \"30s\", \"500ms\" or \"5m\"")
+        }
+        Kind::Message(msg) if path.is_empty() => {
+            // A file that is not TOML: the message gives line and column.
+            let source = match &e.metadata {
+                Some(md) => describe_source(md, &path),
+                None => "the configuration".into(),
+            };
+            // One line: the position and the complaint, not the excerpt.
+            let said: Vec<&str> = msg
+                .lines()
+                .map(str::trim_end)
+                .filter(|l| {
+                    !l.is_empty()
+                        && !l.starts_with([' ', '|'])
+                        && !l.starts_with(|c: char| c.is_ascii_digit())
+                })
+                .collect();
+            return ConfigError(format!("{source} is not valid TOML: {}", said.join("; ")));
         }
         other => format!("has a bad value: {other}"),
     };

@@ -150,6 +150,11 @@ async fn options(
     Ok((opts, addrs, shown))
 }
 
+/// Whether `url` carries credentials (`nats://user:pass@host`).
+pub fn url_has_credentials(url: &str) -> bool {
+    split_userinfo(url).1.is_some()
+}
+
 /// Credentials found in a server URL.
 #[derive(Debug, PartialEq, Eq)]
 enum UrlAuth {
