@@ -130,6 +130,7 @@ fn main() -> ExitCode {
         log.level = "warn".into();
     }
     newsworker::telemetry::init(&log);
+    let worker = matches!(cli.command, Command::Run);
     let result = match cli.command {
         Command::Process { files } => match commands::process::run(&cfg, &files) {
             Ok(0) => Ok(()),
@@ -167,11 +168,37 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            tracing::error!(error = format!("{e:#}"), "Exiting on error.");
-            eprintln!("newsworker: {e:#}");
+            let message = one_line(&e);
+            // The worker's log is what its operator reads; a one-shot
+            // command's is its stderr: the error is said once, where it is
+            // read.
+            if worker {
+                tracing::error!(error = %message, "Exiting on error.");
+            } else {
+                eprintln!("newsworker: {message}");
+            }
             ExitCode::FAILURE
         }
     }
+}
+
+/// `e` and its causes on one line, each cause once: errors of the NATS
+/// client repeat their source in their own text.
+fn one_line(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        let text = text.trim();
+        if text.is_empty() || out.contains(text) {
+            continue;
+        }
+        // A cause that ends with the previous one's text says it again.
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(text);
+    }
+    out.replace('\n', " ")
 }
 
 /// The commands that talk to NATS, on the async runtime.

@@ -62,4 +62,56 @@ async fn status_shows_depths_backlog_and_dead_letters_by_kind() {
         text.contains("dead letters by kind: invalid_json 2, invalid_schema 1"),
         "{text}"
     );
+    let json = command(&server.url)
+        .args(["status", "--json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(
+        v["dead_letters"],
+        serde_json::json!({"invalid_json": 2, "invalid_schema": 1}),
+        "{v}"
+    );
+}
+
+/// Against a fresh server, `status` names the streams still missing; a
+/// server without JetStream makes `status` and `provision` fail with what to
+/// do, instead of an empty table and exit 0.
+#[test]
+fn status_says_what_is_missing_and_what_to_do() {
+    let server = NatsServer::start();
+    let out = command(&server.url).arg("status").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("missing: NEWS_RAW, NEWS_ARTICLES, NEWS_DLQ, NEWS_TEMPLATES (run `newsworker provision`)"),
+        "{text}"
+    );
+    let out = command(&server.url)
+        .args(["status", "--json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["missing"][0], "NEWS_RAW", "{v}");
+    assert!(v["dead_letters"].is_object(), "{v}");
+
+    let plain = NatsServer::start_without_jetstream();
+    for cmd in ["status", "provision"] {
+        let out = command(&plain.url).arg(cmd).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{cmd}: {err}");
+        assert!(
+            err.contains("start nats-server with -js") && err.contains("input.mode = \"core\""),
+            "{cmd}: {err}"
+        );
+        let said: Vec<&str> = err
+            .lines()
+            .filter(|l| l.starts_with("newsworker:"))
+            .collect();
+        assert_eq!(said.len(), 1, "{cmd}: said once, on one line: {err}");
+        assert!(
+            !err.contains("Exiting on error"),
+            "{cmd}: said twice: {err}"
+        );
+    }
 }

@@ -8,7 +8,14 @@ use crate::config::Config;
 pub async fn run(cfg: &Config) -> anyhow::Result<()> {
     let client = crate::nats::connect(cfg).await?;
     let js = crate::nats::jetstream(client, cfg);
-    let (_, report) = crate::nats::provision(&js, cfg).await?;
+    let report = match crate::nats::provision(&js, cfg).await {
+        Ok((_, report)) => report,
+        Err(e) => {
+            // Without JetStream at all, say so and what to do.
+            crate::nats::require_jetstream(&js, cfg).await?;
+            return Err(e);
+        }
+    };
     for line in &report.actions {
         println!("{line}");
     }

@@ -259,6 +259,7 @@ pub async fn publish(cfg: &Config, files: &[PathBuf], resend: bool) -> anyhow::R
     match cfg.input.mode {
         Mode::Jetstream => {
             let js = crate::nats::jetstream(client.clone(), cfg);
+            crate::nats::require_jetstream(&js, cfg).await?;
             crate::nats::provision(&js, cfg).await?;
             let mut acks = FuturesUnordered::new();
             let mut pending = outgoing.into_iter();

@@ -95,6 +95,7 @@ pub async fn read(
 ) -> anyhow::Result<usize> {
     let client = crate::nats::connect(cfg).await?;
     let js = crate::nats::jetstream(client, cfg);
+    crate::nats::require_jetstream(&js, cfg).await?;
     let mut n = 0;
     for_each_stored(&js, stream, subject, async |_, m, seq| {
         let mut headers = serde_json::Map::new();

@@ -97,6 +97,7 @@ pub async fn replay(cfg: &Config, opts: &ReplayOptions) -> anyhow::Result<Replay
     }
     let client = crate::nats::connect(cfg).await?;
     let js = crate::nats::jetstream(client, cfg);
+    crate::nats::require_jetstream(&js, cfg).await?;
     let subject = opts.kind.as_deref().map(|k| cfg.dlq_subject(k));
     let fallback = crate::commands::publish::subject_for(&cfg.input.subject, None);
     let limit = opts.limit.unwrap_or(usize::MAX);

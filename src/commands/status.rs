@@ -44,10 +44,24 @@ pub struct ConsumerState {
 pub struct Status {
     /// Input, output, dead-letter (and template) streams; absent ones left out.
     pub streams: Vec<StreamDepth>,
+    /// The streams newsworker needs that do not exist (yet).
+    pub missing: Vec<String>,
     /// The shared consumer, if it exists.
     pub consumer: Option<ConsumerState>,
-    /// Dead letters per kind, most first.
+    /// Dead letters per kind, most first; in JSON an object of kind to
+    /// count.
+    #[serde(serialize_with = "as_map")]
     pub dead_letters: Vec<(String, u64)>,
+}
+
+/// `[(kind, n)]` as `{kind: n}`, in order.
+fn as_map<S: serde::Serializer>(pairs: &[(String, u64)], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap as _;
+    let mut map = s.serialize_map(Some(pairs.len()))?;
+    for (k, n) in pairs {
+        map.serialize_entry(k, n)?;
+    }
+    map.end()
 }
 
 /// `newsworker status`: prints the status as a table, or as JSON.
@@ -65,7 +79,9 @@ pub async fn run(cfg: &Config, json: bool) -> anyhow::Result<()> {
 pub async fn status(cfg: &Config) -> anyhow::Result<Status> {
     let client = crate::nats::connect(cfg).await?;
     let js = crate::nats::jetstream(client, cfg);
+    crate::nats::require_jetstream(&js, cfg).await?;
     let mut streams = Vec::new();
+    let mut missing = Vec::new();
     let mut names = vec![
         cfg.input.stream.clone(),
         cfg.output.stream.clone(),
@@ -76,6 +92,7 @@ pub async fn status(cfg: &Config) -> anyhow::Result<Status> {
     }
     for name in names {
         let Ok(mut stream) = js.get_stream(&name).await else {
+            missing.push(name);
             continue;
         };
         let info = stream
@@ -134,6 +151,7 @@ pub async fn status(cfg: &Config) -> anyhow::Result<Status> {
     }
     Ok(Status {
         streams,
+        missing,
         consumer,
         dead_letters,
     })
@@ -158,6 +176,13 @@ impl fmt::Display for Status {
                 s.name,
                 s.messages,
                 human_bytes(s.bytes)
+            )?;
+        }
+        if !self.missing.is_empty() {
+            writeln!(
+                f,
+                "missing: {} (run `newsworker provision`)",
+                self.missing.join(", ")
             )?;
         }
         match &self.consumer {

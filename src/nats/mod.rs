@@ -49,16 +49,29 @@ pub async fn connect(cfg: &Config) -> anyhow::Result<Client> {
                 | async_nats::ConnectErrorKind::TimedOut
                 | async_nats::ConnectErrorKind::Dns
         );
-        if !transient || tokio::time::Instant::now() + pause >= deadline {
-            return Err(anyhow::Error::new(err))
-                .with_context(|| format!("cannot connect to NATS at {}", shown.join(", ")));
+        if !transient {
+            return Err(anyhow::Error::new(err)).with_context(|| {
+                format!("cannot connect to NATS at {} (nats.url)", shown.join(", "))
+            });
         }
-        tracing::warn!(
-            servers = %shown.join(","),
-            error = crate::telemetry::observe::cause_chain(&err),
-            retry_in = ?pause,
-            "NATS not reachable yet; retrying until nats.connect_timeout."
-        );
+        if tokio::time::Instant::now() + pause >= deadline {
+            bail!(
+                "cannot connect to NATS at {} (nats.url) within nats.connect_timeout ({}): {}; is nats-server running there?",
+                shown.join(", "),
+                n.connect_timeout,
+                crate::telemetry::observe::cause_chain(&err)
+            );
+        }
+        // Said once; the retries that follow are details.
+        if pause == Duration::from_millis(100) {
+            tracing::warn!(
+                servers = %shown.join(","),
+                error = crate::telemetry::observe::cause_chain(&err),
+                "NATS not reachable yet; retrying until nats.connect_timeout."
+            );
+        } else {
+            tracing::debug!(retry_in = ?pause, "Retrying to connect to NATS.");
+        }
         tokio::time::sleep(pause).await;
         pause = (pause * 2).min(Duration::from_secs(2));
     }
@@ -357,6 +370,29 @@ pub fn jetstream(client: Client, cfg: &Config) -> jetstream::Context {
     jetstream::ContextBuilder::new()
         .timeout(cfg.nats.request_timeout.0)
         .build(client)
+}
+
+/// Fails with what to do when the server does not answer JetStream
+/// requests: started without `-js`, or JetStream not enabled for the
+/// account.
+pub async fn require_jetstream(js: &jetstream::Context, cfg: &Config) -> anyhow::Result<()> {
+    // The account info request as raw JSON: any server version's answer
+    // reads, and only a missing JetStream fails.
+    let answer: Result<jetstream::response::Response<serde_json::Value>, _> =
+        js.request("INFO", &serde_json::json!({})).await;
+    let failure = match answer {
+        Ok(jetstream::response::Response::Ok(_)) => None,
+        Ok(jetstream::response::Response::Err { error }) => Some(error.to_string()),
+        Err(e) => Some(crate::telemetry::observe::cause_chain(&e)),
+    };
+    if let Some(cause) = failure {
+        bail!(
+            "the NATS server at {} does not answer JetStream requests ({}): start nats-server with -js (or a jetstream block in its configuration), or set input.mode = \"core\" to run without JetStream",
+            cfg.nats.url.iter().map(|u| redact_url(u)).collect::<Vec<_>>().join(", "),
+            cause
+        );
+    }
+    Ok(())
 }
 
 /// The stream subject for a subject template: `news.articles.{lang}` is

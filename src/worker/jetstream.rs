@@ -37,7 +37,14 @@ pub(super) async fn run_jetstream(
     shutdown: impl Future<Output = ()>,
 ) -> anyhow::Result<()> {
     let js = crate::nats::jetstream(client.clone(), &cfg);
-    let (consumer, report) = crate::nats::provision(&js, &cfg).await?;
+    let (consumer, report) = match crate::nats::provision(&js, &cfg).await {
+        Ok(done) => done,
+        Err(e) => {
+            // Without JetStream at all, say so and what to do.
+            crate::nats::require_jetstream(&js, &cfg).await?;
+            return Err(e);
+        }
+    };
     for line in &report.actions {
         tracing::info!(action = %line, "Provisioned.");
     }

@@ -65,6 +65,16 @@ impl NatsServer {
         Self::start_with(&[])
     }
 
+    /// Starts a server without JetStream, as `nats-server` runs without
+    /// `-js`.
+    pub fn start_without_jetstream() -> Self {
+        let mut s = Self::start_with(&[]);
+        s.stop();
+        s.args.retain(|a| a != "-js");
+        s.spawn();
+        s
+    }
+
     /// Starts a server with extra command-line arguments.
     pub fn start_with(extra: &[&str]) -> Self {
         let dir = tempfile::tempdir().unwrap();
