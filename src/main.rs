@@ -57,7 +57,7 @@ enum Command {
         /// Only messages on this subject (wildcards allowed).
         #[arg(long)]
         subject: Option<String>,
-        /// At most this many messages.
+        /// At most this many messages (0: all of them).
         #[arg(long, default_value_t = 10)]
         limit: usize,
     },
@@ -89,7 +89,7 @@ enum Command {
 }
 
 /// `log.level` in config/default.toml.
-const DEFAULT_LOG_LEVEL: &str = "info,async_nats=warn";
+const DEFAULT_LOG_LEVEL: &str = "info,async_nats=warn,html5ever=error";
 
 /// Exit code of a configuration error.
 const EXIT_CONFIG: u8 = 2;
@@ -127,7 +127,7 @@ fn main() -> ExitCode {
     // warnings unless a level was chosen (log.level or RUST_LOG).
     let mut log = cfg.log.clone();
     if !matches!(cli.command, Command::Run) && log.level == DEFAULT_LOG_LEVEL {
-        log.level = "warn".into();
+        log.level = "warn,html5ever=error".into();
     }
     newsworker::telemetry::init(&log);
     let worker = matches!(cli.command, Command::Run);

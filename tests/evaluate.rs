@@ -72,11 +72,24 @@ fn evaluate_lists_a_page_that_misses_text_as_worst() {
         format!("{main}\n\nThis extra paragraph of the ground truth is nowhere on the page at all, so recall drops.").into();
     gt["ground_truth"]["title"] = "A different title".into();
     std::fs::write(&gt_path, gt.to_string()).unwrap();
+    // No page labels an author: the author line says so, not 0.0000.
+    for id in ["0001", "0002"] {
+        let path = dir.path().join(format!("ground-truth/{id}.json"));
+        let mut gt: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        gt["ground_truth"].as_object_mut().unwrap().remove("author");
+        std::fs::write(&path, gt.to_string()).unwrap();
+    }
 
     let report = evaluate(&[dir.path().to_str().unwrap(), "--worst", "1"]);
     assert!(value(&report, "recall") < 1.0, "{report}");
     assert_eq!(value(&report, "precision"), 1.0, "{report}");
     assert_eq!(value(&report, "title"), 0.5, "{report}");
+    assert!(
+        report.contains("author     n/a (no page has a true author)"),
+        "{report}"
+    );
+    assert!(report.contains("(2 pages labelled)"), "{report}");
     let worst = report
         .lines()
         .skip_while(|l| !l.starts_with("worst"))

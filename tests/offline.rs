@@ -110,7 +110,16 @@ fn process_keeps_order_and_reports_errors_in_line() {
     let mut bytes = format!("{good}\nnot json at all\n").into_bytes();
     bytes.extend_from_slice(b"{\"id\": \"\xff\xfe\", \"text\": \"x\"}\n");
     bytes.extend_from_slice(format!("{{\"id\": \"e\", \"text\": \"  \"}}\n{good}\n").as_bytes());
-    let (lines, _) = process_stdin(&bytes);
+    let (lines, err) = process_stdin(&bytes);
+    assert!(
+        err.contains("2 articles, 3 errors (empty_content 1, invalid_json 2)"),
+        "{err}"
+    );
+    let (_, clean) = process_stdin(format!("{good}\n").as_bytes());
+    assert!(
+        clean.trim_end().ends_with("1 articles, 0 errors"),
+        "{clean}"
+    );
     assert_eq!(lines.len(), 5);
     assert_eq!(lines[0]["id"], "g1");
     assert_eq!(lines[1]["error"]["kind"], "invalid_json");

@@ -137,3 +137,60 @@ async fn dead_letters_replayed_after_a_fix_become_articles_and_poison_comes_back
     assert_eq!(crate::common::stream_len(&js, "NEWS_ARTICLES").await, 4);
     assert_eq!(crate::common::stream_len(&js, "NEWS_RAW").await, 0);
 }
+
+/// `read` works on every stream, the work-queue input too, without taking
+/// anything from it; `--limit 0` prints everything, and the payload comes
+/// out as it was stored, its keys in their order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn read_shows_any_stream_as_stored() {
+    let server = NatsServer::start();
+    provision(&server.url, &[]);
+    let js = async_nats::jetstream::new(server.client().await);
+    let stored = |n: usize| {
+        format!(
+            r#"{{"text":"Article {n} says what the council decided on Tuesday.","id":"rd-{n}","source":"rd"}}"#
+        )
+    };
+    let items: Vec<(String, String, Vec<u8>)> = (0..12)
+        .map(|n| {
+            (
+                "news.raw.rd".to_string(),
+                format!("rd-{n}"),
+                stored(n).into_bytes(),
+            )
+        })
+        .collect();
+    publish_all(&js, items).await;
+    let read = |args: &[&str]| {
+        let out = command(&server.url)
+            .arg("read")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let all = read(&["NEWS_RAW", "--limit", "0"]);
+    assert_eq!(all.lines().count(), 12, "{all}");
+    assert!(
+        all.lines()
+            .next()
+            .unwrap()
+            .contains(&format!(r#""payload":{}"#, stored(0))),
+        "{all}"
+    );
+    assert_eq!(read(&["NEWS_RAW"]).lines().count(), 10, "10 by default");
+    assert_eq!(read(&["NEWS_RAW", "--limit", "3"]).lines().count(), 3);
+    assert_eq!(
+        read(&["NEWS_RAW", "--subject", "news.raw.other"])
+            .lines()
+            .count(),
+        0
+    );
+    // Reading took nothing away.
+    assert_eq!(crate::common::stream_len(&js, "NEWS_RAW").await, 12);
+}

@@ -200,12 +200,12 @@ pub struct Report {
     pub recall: f64,
     /// F1 of the means.
     pub f1: f64,
-    /// Title accuracy over pages with a true title.
-    pub title: f64,
-    /// Author accuracy over pages with a true author.
-    pub author: f64,
-    /// Date accuracy over pages with a true date.
-    pub date: f64,
+    /// Title accuracy over pages with a true title, and how many have one.
+    pub title: (f64, usize),
+    /// Author accuracy over pages with a true author, and how many.
+    pub author: (f64, usize),
+    /// Date accuracy over pages with a true date, and how many.
+    pub date: (f64, usize),
     /// Median CPU ms per page.
     pub median_ms: f64,
     /// Mean CPU ms per page.
@@ -357,7 +357,8 @@ fn summarise(pages: Vec<PageResult>) -> Report {
     let recall = pages.iter().map(|p| p.score.recall).sum::<f64>() / n;
     let acc = |f: fn(&PageResult) -> Option<bool>| {
         let known: Vec<bool> = pages.iter().filter_map(f).collect();
-        known.iter().filter(|&&b| b).count() as f64 / known.len().max(1) as f64
+        let right = known.iter().filter(|&&b| b).count() as f64;
+        (right / known.len().max(1) as f64, known.len())
     };
     let mut ms: Vec<f64> = pages.iter().map(|p| p.cpu_ms).collect();
     ms.sort_by(f64::total_cmp);
@@ -383,9 +384,17 @@ impl Report {
         let _ = writeln!(s, "precision  {:.4}", self.precision);
         let _ = writeln!(s, "recall     {:.4}", self.recall);
         let _ = writeln!(s, "f1         {:.4}", self.f1);
-        let _ = writeln!(s, "title      {:.4}", self.title);
-        let _ = writeln!(s, "author     {:.4}", self.author);
-        let _ = writeln!(s, "date       {:.4}", self.date);
+        for (name, (accuracy, labelled)) in [
+            ("title ", self.title),
+            ("author", self.author),
+            ("date  ", self.date),
+        ] {
+            let _ = if labelled == 0 {
+                writeln!(s, "{name}     n/a (no page has a true {})", name.trim())
+            } else {
+                writeln!(s, "{name}     {accuracy:.4} ({labelled} pages labelled)")
+            };
+        }
         let _ = writeln!(
             s,
             "cpu ms     median {:.2}, mean {:.2} per page",

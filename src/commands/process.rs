@@ -42,12 +42,20 @@ pub fn run(cfg: &Config, files: &[PathBuf]) -> anyhow::Result<usize> {
     let summary = process(cfg, files, &mut out)?;
     let errors: usize = summary.errors.values().sum();
     let total = (summary.articles + errors) as u64;
+    let kinds: Vec<String> = summary
+        .errors
+        .iter()
+        .map(|(kind, n)| format!("{kind} {n}"))
+        .collect();
+    let by_kind = if kinds.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", kinds.join(", "))
+    };
     eprintln!(
-        "newsworker: {}: {} articles, {} errors {:?}",
+        "newsworker: {}: {} articles, {errors} errors{by_kind}",
         super::progress::line("processed", total, None, started.elapsed()),
         summary.articles,
-        errors,
-        summary.errors
     );
     Ok(summary.internal)
 }

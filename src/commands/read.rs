@@ -2,90 +2,83 @@
 //! (sequence, subject, headers, payload).
 
 use std::io::Write;
-use std::time::Duration;
 
 use anyhow::Context as _;
-use async_nats::jetstream::{self, consumer};
-use futures::StreamExt as _;
-use serde_json::{json, Value};
+use async_nats::jetstream::{self, message::StreamMessage};
+use serde_json::Value;
 
 use crate::config::Config;
 
-/// A throwaway consumer over `stream` (optionally one subject), delivering
-/// everything stored, without acknowledgements.
-async fn reader(
-    js: &jetstream::Context,
-    stream: &str,
-    subject: Option<String>,
-) -> anyhow::Result<(jetstream::stream::Stream, consumer::PullConsumer, u64)> {
-    let mut s = js
-        .get_stream(stream)
-        .await
-        .with_context(|| format!("no stream {stream}"))?;
-    let last = s
-        .info()
-        .await
-        .with_context(|| format!("cannot read stream {stream}"))?
-        .state
-        .last_sequence;
-    let consumer = s
-        .create_consumer(consumer::pull::Config {
-            ack_policy: consumer::AckPolicy::None,
-            deliver_policy: consumer::DeliverPolicy::All,
-            filter_subject: subject.unwrap_or_default(),
-            inactive_threshold: Duration::from_secs(60),
-            ..Default::default()
-        })
-        .await
-        .with_context(|| format!("cannot read stream {stream}"))?;
-    Ok((s, consumer, last))
-}
-
-/// Calls `each` with every message stored in `stream` (up to the last one
-/// stored when it starts), in order, until it returns false.
+/// Calls `each` with every message stored in `stream` (optionally only
+/// those on subjects `subject` matches, wildcards allowed), up to the last
+/// one stored when it starts, in order, until it returns false.
+///
+/// Messages are read by sequence, without a consumer: that works on every
+/// stream, work-queue streams too, where a second consumer is refused, and
+/// changes nothing in it.
 pub(super) async fn for_each_stored(
     js: &jetstream::Context,
     stream: &str,
     subject: Option<String>,
-    mut each: impl AsyncFnMut(
-        &jetstream::stream::Stream,
-        jetstream::Message,
-        u64,
-    ) -> anyhow::Result<bool>,
+    mut each: impl AsyncFnMut(&jetstream::stream::Stream, StreamMessage, u64) -> anyhow::Result<bool>,
 ) -> anyhow::Result<()> {
-    let (s, consumer, last) = reader(js, stream, subject).await?;
-    if last == 0 {
+    let mut s = js
+        .get_stream(stream)
+        .await
+        .with_context(|| format!("there is no stream {stream} (`newsworker status` lists them)"))?;
+    let state = s
+        .info()
+        .await
+        .with_context(|| format!("cannot read stream {stream}"))?
+        .state
+        .clone();
+    if state.messages == 0 {
         return Ok(());
     }
-    loop {
-        let mut batch = consumer
-            .fetch()
-            .max_messages(256)
-            .expires(Duration::from_millis(500))
-            .messages()
-            .await
-            .with_context(|| format!("cannot read stream {stream}"))?;
-        let mut got = false;
-        while let Some(m) = batch.next().await {
-            let m = m.map_err(|e| anyhow::anyhow!("reading {stream}: {e}"))?;
-            got = true;
-            let seq = m.info().map(|i| i.stream_sequence).unwrap_or(0);
-            if seq > last || !each(&s, m, seq).await? {
-                return Ok(());
+    for seq in state.first_sequence..=state.last_sequence {
+        let m = match s.get_raw_message(seq).await {
+            Ok(m) => m,
+            // Deleted (acknowledged from a work queue, replayed...).
+            Err(e) if e.kind() == jetstream::stream::LastRawMessageErrorKind::NoMessageFound => {
+                continue
             }
-            if seq == last {
-                return Ok(());
+            Err(e) => {
+                return Err(anyhow::anyhow!(
+                    "cannot read message {seq} of {stream}: {e}"
+                ))
             }
+        };
+        if subject
+            .as_deref()
+            .is_some_and(|f| !subject_matches(f, m.subject.as_str()))
+        {
+            continue;
         }
-        if !got {
+        if !each(&s, m, seq).await? {
             return Ok(());
+        }
+    }
+    Ok(())
+}
+
+/// Whether NATS subject `subject` matches `filter` (`*` one token, `>` the
+/// rest).
+fn subject_matches(filter: &str, subject: &str) -> bool {
+    let mut f = filter.split('.');
+    let mut s = subject.split('.');
+    loop {
+        match (f.next(), s.next()) {
+            (Some(">"), Some(_)) => return true,
+            (Some("*"), Some(_)) => {}
+            (Some(a), Some(b)) if a == b => {}
+            (None, None) => return true,
+            _ => return false,
         }
     }
 }
 
-/// Prints up to `limit` messages of `stream` (optionally one subject) as
-/// JSON lines: sequence, subject, headers, and the payload (as JSON when it
-/// is JSON, else as text). Returns how many were printed.
+/// Prints up to `limit` messages (0: all) of `stream` (optionally one
+/// subject) as JSON lines (see [`line`]). Returns how many were printed.
 pub async fn read(
     cfg: &Config,
     stream: &str,
@@ -98,30 +91,41 @@ pub async fn read(
     crate::nats::require_jetstream(&js, cfg).await?;
     let mut n = 0;
     for_each_stored(&js, stream, subject, async |_, m, seq| {
-        let mut headers = serde_json::Map::new();
-        if let Some(h) = &m.headers {
-            for (k, v) in h.iter() {
-                if let Some(first) = v.first() {
-                    headers.insert(k.to_string(), first.as_str().into());
-                }
-            }
+        if limit > 0 && n >= limit {
+            return Ok(false);
         }
-        let payload = serde_json::from_slice::<Value>(&m.payload)
-            .unwrap_or_else(|_| String::from_utf8_lossy(&m.payload).into_owned().into());
-        let line = json!({
-            "seq": seq,
-            "subject": m.subject.as_str(),
-            "headers": headers,
-            "payload": payload,
-        });
-        serde_json::to_writer(&mut *out, &line)?;
-        out.write_all(b"\n")?;
+        out.write_all(line(&m, seq).as_bytes())?;
         n += 1;
-        Ok(n < limit)
+        Ok(limit == 0 || n < limit)
     })
     .await?;
     out.flush()?;
     Ok(n)
+}
+
+/// One message as a JSON line: `seq`, `subject`, `headers` (the first
+/// value of each) and `payload`, which is the stored JSON byte for byte
+/// (its keys in their order) when it is JSON, else the text as a string.
+fn line(m: &StreamMessage, seq: u64) -> String {
+    let mut headers = serde_json::Map::new();
+    for (k, v) in m.headers.iter() {
+        if let Some(first) = v.first() {
+            headers.insert(k.to_string(), first.as_str().into());
+        }
+    }
+    let raw = std::str::from_utf8(&m.payload)
+        .ok()
+        .map(str::trim)
+        .filter(|p| serde_json::from_str::<serde::de::IgnoredAny>(p).is_ok() && !p.contains('\n'));
+    let payload = match raw {
+        Some(json) => json.to_string(),
+        None => Value::from(String::from_utf8_lossy(&m.payload).into_owned()).to_string(),
+    };
+    format!(
+        "{{\"seq\":{seq},\"subject\":{},\"headers\":{},\"payload\":{payload}}}\n",
+        Value::from(m.subject.as_str()),
+        Value::Object(headers)
+    )
 }
 
 /// `newsworker read`: prints the messages of `stream` to stdout.
@@ -135,4 +139,19 @@ pub async fn run(
     let mut out = std::io::BufWriter::new(stdout.lock());
     read(cfg, stream, subject, limit, &mut out).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::subject_matches;
+
+    #[test]
+    fn subjects_match_as_nats_matches_them() {
+        assert!(subject_matches("news.raw.>", "news.raw.a.b"));
+        assert!(!subject_matches("news.raw.>", "news.raw"));
+        assert!(subject_matches("news.*.x", "news.dlq.x"));
+        assert!(!subject_matches("news.*.x", "news.dlq.y"));
+        assert!(subject_matches("news.dlq.internal", "news.dlq.internal"));
+        assert!(!subject_matches("news.dlq", "news.dlq.internal"));
+    }
 }

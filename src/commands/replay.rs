@@ -109,8 +109,7 @@ pub async fn replay(cfg: &Config, opts: &ReplayOptions) -> anyhow::Result<Replay
         }
         let get = |name: &str| {
             m.headers
-                .as_ref()
-                .and_then(|h| h.get(name))
+                .get(name)
                 .map(|v| v.as_str().to_string())
         };
         let kind = get(HDR_ERROR_KIND).unwrap_or_else(|| "unknown".into());
@@ -136,7 +135,7 @@ pub async fn replay(cfg: &Config, opts: &ReplayOptions) -> anyhow::Result<Replay
             done += 1;
             return Ok(true);
         }
-        let headers = replay_headers(m.headers.as_ref(), &cfg.dlq.stream, seq, &original_id);
+        let headers = replay_headers(Some(&m.headers), &cfg.dlq.stream, seq, &original_id);
         // A payload too big to travel in the dead letter is in the object
         // store; it is deleted from there once the input stream has it.
         let payload = match &stored {

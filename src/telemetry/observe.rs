@@ -285,17 +285,24 @@ pub async fn summarise(stats: std::sync::Arc<Stats>, every: Duration) {
             .collect();
         tracing::info!(
             finished,
-            per_second = format!("{:.1}", finished as f64 / secs),
+            per_second = (finished as f64 / secs * 10.0).round() / 10.0,
             published = d(Tally::Published),
             duplicate = d(Tally::Duplicate),
             dead_lettered = d(Tally::DeadLettered),
-            dead_letters = ?dead,
             retried = d(Tally::Retried),
             handed_back = d(Tally::HandedBack),
             lost = d(Tally::Lost),
             total_finished = now.finished(),
             "Summary since the last one."
         );
+        // One event per kind: typed fields, not a map inside a string.
+        for (kind, count) in dead {
+            tracing::info!(
+                kind,
+                count,
+                "Dead letters of this kind since the last summary."
+            );
+        }
         last = now;
     }
 }
