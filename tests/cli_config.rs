@@ -102,6 +102,45 @@ async fn provision_creates_then_verifies_and_reports_mismatches() {
     );
     // Created unlimited: the worker counts deliveries itself.
     assert_eq!(info.config.max_deliver, -1);
+
+    // Retention: the output and dead-letter streams are created with
+    // output.max_age and dlq.max_age (30 days), and a change is reported.
+    for name in ["NEWS_ARTICLES", "NEWS_DLQ"] {
+        let mut stream = js.get_stream(name).await.unwrap();
+        let config = stream.info().await.unwrap().config.clone();
+        assert_eq!(
+            config.max_age,
+            std::time::Duration::from_secs(30 * 86_400),
+            "{name}"
+        );
+    }
+    let out = command(&server.url)
+        .arg("provision")
+        .env("NEWSWORKER__DLQ__MAX_AGE", "7d")
+        .env("NEWSWORKER__DLQ__MAX_BYTES", "1GiB")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("MISMATCH: stream NEWS_DLQ keeps messages for")
+            && text.contains("1073741824 bytes"),
+        "{text}"
+    );
+    let fresh = NatsServer::start();
+    let out = command(&fresh.url)
+        .arg("provision")
+        .env("NEWSWORKER__OUTPUT__MAX_BYTES", "64MiB")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let fresh_js = async_nats::jetstream::new(fresh.client().await);
+    let mut stream = fresh_js.get_stream("NEWS_ARTICLES").await.unwrap();
+    assert_eq!(stream.info().await.unwrap().config.max_bytes, 64 << 20);
 }
 
 /// A mistyped key is named as written, once: `worker.concurency`, not

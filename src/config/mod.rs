@@ -165,6 +165,12 @@ pub struct OutputConfig {
     /// Also send the text as a list of paragraphs (`paragraphs`), doubling
     /// an article's size; `text` holds them separated by blank lines.
     pub paragraphs: bool,
+    /// Articles older than this leave the output stream ("0s": kept until
+    /// `max_bytes`).
+    pub max_age: Dur,
+    /// The output stream's size limit; past it the oldest articles go (0:
+    /// no limit).
+    pub max_bytes: ByteSize,
 }
 
 /// `[dlq]`: where dead letters go.
@@ -175,6 +181,11 @@ pub struct DlqConfig {
     pub subject: String,
     /// DLQ stream.
     pub stream: String,
+    /// Dead letters older than this leave the DLQ stream ("0s": kept until
+    /// `max_bytes`).
+    pub max_age: Dur,
+    /// The DLQ stream's size limit; past it the oldest go (0: no limit).
+    pub max_bytes: ByteSize,
 }
 
 /// `[worker]`: concurrency, acknowledgement and shutdown.

@@ -57,6 +57,8 @@ pub fn stream_configs(cfg: &Config) -> Vec<stream::Config> {
             storage: stream::StorageType::File,
             num_replicas: replicas,
             duplicate_window: cfg.output.duplicate_window.0,
+            max_age: cfg.output.max_age.0,
+            max_bytes: limit(cfg.output.max_bytes),
             description: Some("newsworker output: structured articles by language".into()),
             ..Default::default()
         },
@@ -67,6 +69,8 @@ pub fn stream_configs(cfg: &Config) -> Vec<stream::Config> {
             storage: stream::StorageType::File,
             num_replicas: replicas,
             duplicate_window: cfg.output.duplicate_window.0,
+            max_age: cfg.dlq.max_age.0,
+            max_bytes: limit(cfg.dlq.max_bytes),
             description: Some("newsworker dead letters by error kind".into()),
             ..Default::default()
         },
@@ -75,6 +79,14 @@ pub fn stream_configs(cfg: &Config) -> Vec<stream::Config> {
         streams.push(crate::nats::templates_sync::stream_config(cfg));
     }
     streams
+}
+
+/// A stream's byte limit as JetStream writes it: -1 for none.
+fn limit(bytes: crate::config::ByteSize) -> i64 {
+    match bytes.0 {
+        0 => -1,
+        b => i64::try_from(b).unwrap_or(i64::MAX),
+    }
 }
 
 /// The durable pull consumer every instance shares.
@@ -137,6 +149,14 @@ pub async fn provision(
                     report.mismatches.push(format!(
                         "stream {name} has retention {:?}, expected {:?}",
                         have.retention, want.retention
+                    ));
+                }
+                // JetStream writes "no byte limit" as -1, a new config as 0.
+                let bytes = |b: i64| if b <= 0 { -1 } else { b };
+                if have.max_age != want.max_age || bytes(have.max_bytes) != bytes(want.max_bytes) {
+                    report.mismatches.push(format!(
+                        "stream {name} keeps messages for {:?} and up to {} bytes; the configuration says {:?} and {} bytes (-1 and 0s: no limit; see output.max_age, dlq.max_age and their max_bytes)",
+                        have.max_age, have.max_bytes, want.max_age, want.max_bytes
                     ));
                 }
                 if want.retention == stream::RetentionPolicy::Limits
