@@ -26,14 +26,28 @@ enum Command {
     Run,
     /// Run the pipeline offline: JSON lines (or .html/.txt files) in, JSON lines out.
     Process {
-        /// Input files; standard input when none.
+        /// Input files and folders (walked for .jsonl, .html, .txt, also
+        /// gzipped); `-` or none: standard input.
         files: Vec<PathBuf>,
+        /// Standard input is one HTML page, not JSON lines.
+        #[arg(long, conflicts_with = "text")]
+        html: bool,
+        /// Standard input is one scraped text, not JSON lines.
+        #[arg(long)]
+        text: bool,
     },
     /// Publish raw articles (JSON lines, .html or .txt files) to the input subject.
     Publish {
-        /// Files to publish.
+        /// Files and folders to publish (folders are walked for .jsonl,
+        /// .html, .txt, also gzipped); `-`: standard input.
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// Standard input is one HTML page, not JSON lines.
+        #[arg(long, conflicts_with = "text")]
+        html: bool,
+        /// Standard input is one scraped text, not JSON lines.
+        #[arg(long)]
+        text: bool,
         /// Send again articles the input stream already holds (within its
         /// duplicate window), under new message ids: after a fix, to have
         /// them processed again.
@@ -132,16 +146,18 @@ fn main() -> ExitCode {
     newsworker::telemetry::init(&log);
     let worker = matches!(cli.command, Command::Run);
     let result = match cli.command {
-        Command::Process { files } => match commands::process::run(&cfg, &files) {
-            Ok(0) => Ok(()),
-            Ok(internal) => {
-                eprintln!(
+        Command::Process { files, html, text } => {
+            match commands::process::run(&cfg, &files, stdin_as(html, text)) {
+                Ok(0) => Ok(()),
+                Ok(internal) => {
+                    eprintln!(
                     "newsworker: {internal} inputs failed with an internal error (their lines say `internal`); every other line is complete"
                 );
-                return ExitCode::from(EXIT_INTERNAL);
+                    return ExitCode::from(EXIT_INTERNAL);
+                }
+                Err(e) => Err(e),
             }
-            Err(e) => Err(e),
-        },
+        }
         Command::Evaluate { dir, text, worst } => {
             commands::evaluate::evaluate(&cfg, &dir, text.as_deref())
                 .map(|report| print!("{}", report.render(worst)))
@@ -205,7 +221,12 @@ fn one_line(e: &anyhow::Error) -> String {
 async fn async_main(cfg: Config, command: Command) -> anyhow::Result<()> {
     match command {
         Command::Run => newsworker::worker::run(cfg, shutdown_signal()).await,
-        Command::Publish { files, resend } => commands::publish::run(&cfg, &files, resend).await,
+        Command::Publish {
+            files,
+            resend,
+            html,
+            text,
+        } => commands::publish::run(&cfg, &files, resend, stdin_as(html, text)).await,
         Command::Provision => commands::provision::run(&cfg).await,
         Command::Status { json } => commands::status::run(&cfg, json).await,
         Command::Read {
@@ -228,6 +249,15 @@ async fn async_main(cfg: Config, command: Command) -> anyhow::Result<()> {
         Command::Process { .. } | Command::Evaluate { .. } => {
             unreachable!("handled without a runtime")
         }
+    }
+}
+
+/// How `--html` / `--text` say standard input is read.
+fn stdin_as(html: bool, text: bool) -> commands::inputs::Stdin {
+    match (html, text) {
+        (true, _) => commands::inputs::Stdin::Html,
+        (_, true) => commands::inputs::Stdin::Text,
+        _ => commands::inputs::Stdin::Lines,
     }
 }
 

@@ -240,3 +240,31 @@ fn two_ways_to_authenticate_are_refused() {
         );
     }
 }
+
+/// A second worker on the same host and port exits saying why and what to
+/// set, instead of a bare "Address already in use".
+#[test]
+fn a_second_worker_on_the_same_port_says_what_to_set() {
+    let server = NatsServer::start();
+    let port = crate::common::free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let _first = crate::common::Worker::spawn(
+        &server.url,
+        server.dir.path(),
+        "first",
+        &[("NEWSWORKER__HTTP__LISTEN", &listen)],
+    );
+    crate::common::wait_http(&listen, "/healthz", 200, "the first worker");
+    let out = command(&server.url)
+        .arg("run")
+        .env("NEWSWORKER__HTTP__LISTEN", &listen)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("perhaps another worker on this host")
+            && err.contains("NEWSWORKER__HTTP__LISTEN="),
+        "{err}"
+    );
+}

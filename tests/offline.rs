@@ -187,3 +187,70 @@ fn bundled_samples_process_cleanly() {
         articles[3].text
     );
 }
+
+/// `process` takes what a crawl dump holds: a folder is walked for pages,
+/// texts and JSON lines (gzipped too, other files left alone), `-` is
+/// standard input, and `--html` reads standard input as one page.
+#[test]
+fn process_reads_folders_gzip_and_stdin_as_a_page() {
+    use std::io::Write as _;
+    let dir = tempfile::tempdir().unwrap();
+    let page = "<html><head><title>Bus plan</title></head><body><article><h1>Bus plan approved</h1><p>The council approved the new bus network plan on Tuesday after a long debate about routes and fares.</p></article></body></html>";
+    let site = dir.path().join("site");
+    std::fs::create_dir_all(site.join("a")).unwrap();
+    std::fs::create_dir_all(site.join("b")).unwrap();
+    std::fs::write(site.join("a/index.html"), page).unwrap();
+    let gz = |bytes: &[u8]| {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(bytes).unwrap();
+        e.finish().unwrap()
+    };
+    std::fs::write(site.join("b/index.html.gz"), gz(page.as_bytes())).unwrap();
+    let line = r#"{"id": "j1", "text": "The council approved the new bus network plan on Tuesday after a long debate."}"#;
+    std::fs::write(
+        site.join("lines.jsonl.gz"),
+        gz(format!("{line}\n").as_bytes()),
+    )
+    .unwrap();
+    std::fs::write(site.join("README.md"), "not an input").unwrap();
+
+    let out = std::process::Command::new(bin())
+        .arg("process")
+        .arg(&site)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ids: Vec<String> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| schemas::output_line(l).expect("an article").id)
+        .collect();
+    assert_eq!(ids.len(), 3, "{ids:?}");
+    assert!(
+        ids[0].starts_with("a/index-") && ids[1].starts_with("b/index-"),
+        "{ids:?}"
+    );
+    assert_eq!(ids[2], "j1");
+
+    let mut child = std::process::Command::new(bin())
+        .args(["process", "--html", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(page.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let article = schemas::output_line(String::from_utf8(out.stdout).unwrap().trim()).unwrap();
+    assert_eq!(article.title.as_deref(), Some("Bus plan approved"));
+    assert!(article.id.starts_with("stdin-"), "{}", article.id);
+}

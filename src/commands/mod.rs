@@ -5,6 +5,7 @@
 //! [`crate::worker`].
 
 pub mod evaluate;
+pub mod inputs;
 pub mod process;
 pub mod progress;
 pub mod provision;

@@ -35,11 +35,11 @@ pub struct Summary {
 /// `newsworker process`: processes `files` (stdin when empty) to stdout
 /// and prints a summary on stderr; returns how many inputs failed with an
 /// internal error.
-pub fn run(cfg: &Config, files: &[PathBuf]) -> anyhow::Result<usize> {
+pub fn run(cfg: &Config, files: &[PathBuf], stdin: super::inputs::Stdin) -> anyhow::Result<usize> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let started = Instant::now();
-    let summary = process(cfg, files, &mut out)?;
+    let summary = process(cfg, files, stdin, &mut out)?;
     let errors: usize = summary.errors.values().sum();
     let total = (summary.articles + errors) as u64;
     let kinds: Vec<String> = summary
@@ -60,8 +60,19 @@ pub fn run(cfg: &Config, files: &[PathBuf]) -> anyhow::Result<usize> {
     Ok(summary.internal)
 }
 
-/// Processes `files` (stdin when empty), writing JSON lines to `out`.
-pub fn process(cfg: &Config, files: &[PathBuf], out: &mut impl Write) -> anyhow::Result<Summary> {
+/// Processes `files` (stdin when empty; folders walked, `-` for stdin, read
+/// as `stdin` says), writing JSON lines to `out`.
+pub fn process(
+    cfg: &Config,
+    files: &[PathBuf],
+    stdin: super::inputs::Stdin,
+    out: &mut impl Write,
+) -> anyhow::Result<Summary> {
+    let files = &if files.is_empty() {
+        vec![PathBuf::from(super::inputs::STDIN)]
+    } else {
+        super::inputs::expand(files)?
+    };
     let opts = cfg.pipeline_options();
     // Template learning within the run: the lines a source repeats across
     // the articles given are stripped from the later ones.
@@ -72,7 +83,8 @@ pub fn process(cfg: &Config, files: &[PathBuf], out: &mut impl Write) -> anyhow:
     });
     let mut summary = Summary::default();
     let started = Instant::now();
-    let whole_files = files.iter().all(|f| whole_file_type(f).is_some()) && !files.is_empty();
+    let whole = |f: &Path| super::inputs::whole_file_type_as(f, stdin);
+    let whole_files = files.iter().all(|f| whole(f).is_some());
     let mut progress =
         super::progress::Progress::new("processed", whole_files.then_some(files.len() as u64));
     let mut emit = |msg: RawMessage<'_>, out: &mut dyn Write| -> anyhow::Result<()> {
@@ -101,17 +113,11 @@ pub fn process(cfg: &Config, files: &[PathBuf], out: &mut impl Write) -> anyhow:
         out.write_all(b"\n")?;
         Ok(())
     };
-    if files.is_empty() {
-        let stdin = std::io::stdin();
-        for_each_line(&mut stdin.lock(), |_, line| emit(line_message(line), out))
-            .context("reading stdin")?;
-    }
     let roots = common_root(files);
     for path in files {
-        match whole_file_type(path) {
+        match whole(path) {
             Some(content_type) => {
-                let bytes = std::fs::read(path)
-                    .with_context(|| format!("cannot read {}", path.display()))?;
+                let bytes = super::inputs::read_whole(path)?;
                 let id = file_id(path, &roots, &bytes);
                 emit(
                     RawMessage {
@@ -123,9 +129,7 @@ pub fn process(cfg: &Config, files: &[PathBuf], out: &mut impl Write) -> anyhow:
                 )?;
             }
             None => {
-                let file = std::fs::File::open(path)
-                    .with_context(|| format!("cannot open {}", path.display()))?;
-                let mut reader = std::io::BufReader::new(file);
+                let mut reader = super::inputs::open(path)?;
                 for_each_line(&mut reader, |_, line| emit(line_message(line), out))
                     .with_context(|| format!("reading {}", path.display()))?;
             }
@@ -144,20 +148,7 @@ pub fn process(cfg: &Config, files: &[PathBuf], out: &mut impl Write) -> anyhow:
     Ok(summary)
 }
 
-/// The content type of a file processed whole, by extension: `.html`/`.htm`
-/// as HTML, `.txt` as scraped text. Anything else is JSON lines.
-pub fn whole_file_type(path: &Path) -> Option<&'static str> {
-    match path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase)
-        .as_deref()
-    {
-        Some("html" | "htm" | "xhtml") => Some("text/html"),
-        Some("txt") => Some("text/plain"),
-        _ => None,
-    }
-}
+pub use super::inputs::whole_file_type;
 
 /// Runs the pipeline on one message; a panic becomes its `internal`
 /// failure, with the id the message declares.
@@ -219,6 +210,7 @@ pub fn common_root(files: &[PathBuf]) -> PathBuf {
 /// articles, and publishing a file again after it changed is an update.
 pub fn file_id(path: &Path, root: &Path, bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
+    let stdin = path.as_os_str() == super::inputs::STDIN;
     let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     let relative = absolute.strip_prefix(root).unwrap_or(&absolute);
     let mut name: Vec<String> = relative
@@ -230,10 +222,17 @@ pub fn file_id(path: &Path, root: &Path, bytes: &[u8]) -> String {
             _ => None,
         })
         .collect();
-    name.push(
-        path.file_stem()
-            .map_or_else(|| "file".into(), |s| s.to_string_lossy().into_owned()),
-    );
+    // The name without its extensions (`index.html.gz` is `index`).
+    let file = path
+        .file_name()
+        .map_or_else(|| "file".into(), |s| s.to_string_lossy().into_owned());
+    let file = file.strip_suffix(".gz").unwrap_or(&file);
+    let stem = file.rsplit_once('.').map_or(file, |(stem, _)| stem);
+    if stdin {
+        name = vec!["stdin".into()];
+    } else {
+        name.push(if stem.is_empty() { file } else { stem }.to_string());
+    }
     let digest = Sha256::digest(bytes);
     // Ids travel in headers: no control characters, and a bounded length
     // (the end of a long path is what tells files apart).

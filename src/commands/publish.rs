@@ -13,7 +13,8 @@ use anyhow::{bail, Context as _};
 use bytes::Bytes;
 use futures::stream::{FuturesUnordered, StreamExt};
 
-use super::process::{common_root, file_id, for_each_line, whole_file_type};
+use super::inputs::Stdin;
+use super::process::{common_root, file_id, for_each_line};
 use crate::article::{Input, RawArticle};
 use crate::config::{Config, Mode};
 use crate::nats::json_headers;
@@ -109,14 +110,17 @@ pub fn subject_for(input_subject: &str, source: Option<&str>) -> String {
 }
 
 /// The articles of `files`, ready to publish, and the inputs refused.
-fn prepare(cfg: &Config, files: &[PathBuf]) -> anyhow::Result<(Vec<Outgoing>, Vec<String>)> {
+fn prepare(
+    cfg: &Config,
+    files: &[PathBuf],
+    stdin: Stdin,
+) -> anyhow::Result<(Vec<Outgoing>, Vec<String>)> {
     let mut out = Ids::default();
     let mut refused = Vec::new();
     let root = common_root(files);
     for path in files {
-        if let Some(content_type) = whole_file_type(path) {
-            let bytes =
-                std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        if let Some(content_type) = super::inputs::whole_file_type_as(path, stdin) {
+            let bytes = super::inputs::read_whole(path)?;
             let id = file_id(path, &root, &bytes);
             // Sent as bytes, so the worker detects the page's own encoding.
             use base64::Engine as _;
@@ -136,9 +140,7 @@ fn prepare(cfg: &Config, files: &[PathBuf]) -> anyhow::Result<(Vec<Outgoing>, Ve
             out.push(o, &mut refused);
             continue;
         }
-        let file =
-            std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-        let mut reader = std::io::BufReader::new(file);
+        let mut reader = super::inputs::open(path)?;
         for_each_line(&mut reader, |line_no, line| {
             let place = format!("{}:{line_no}", path.display());
             match Input::parse(line, None) {
@@ -203,8 +205,13 @@ impl Ids {
 
 /// `newsworker publish`: publishes `files` and prints what it did; fails
 /// when any input was refused.
-pub async fn run(cfg: &Config, files: &[PathBuf], resend: bool) -> anyhow::Result<()> {
-    let s = publish(cfg, files, resend).await?;
+pub async fn run(
+    cfg: &Config,
+    files: &[PathBuf],
+    resend: bool,
+    stdin: Stdin,
+) -> anyhow::Result<()> {
+    let s = publish(cfg, files, resend, stdin).await?;
     eprintln!(
         "newsworker: published {}, already present {}, refused {} ({:.1} s)",
         s.published,
@@ -224,11 +231,17 @@ pub async fn run(cfg: &Config, files: &[PathBuf], resend: bool) -> anyhow::Resul
 
 /// Publishes every article in `files`; with `resend`, under message ids the
 /// input stream has not seen.
-pub async fn publish(cfg: &Config, files: &[PathBuf], resend: bool) -> anyhow::Result<Summary> {
+pub async fn publish(
+    cfg: &Config,
+    files: &[PathBuf],
+    resend: bool,
+    stdin: Stdin,
+) -> anyhow::Result<Summary> {
     if files.is_empty() {
         bail!("nothing to publish: name one or more files (JSON lines, .html or .txt)");
     }
-    let (mut outgoing, mut refused) = prepare(cfg, files)?;
+    let files = super::inputs::expand(files)?;
+    let (mut outgoing, mut refused) = prepare(cfg, &files, stdin)?;
     if resend {
         let run = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)

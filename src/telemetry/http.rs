@@ -51,9 +51,13 @@ pub async fn serve(
     metrics: PrometheusHandle,
     health: Arc<Health>,
 ) -> anyhow::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
-    let listener = bind(listen)
-        .await
-        .with_context(|| format!("cannot listen on {listen} (http.listen)"))?;
+    let listener = match bind(listen).await {
+        Ok(l) => l,
+        Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => anyhow::bail!(
+            "cannot listen on {listen} (http.listen): another process, perhaps another worker on this host, has that port; give each worker its own (NEWSWORKER__HTTP__LISTEN=0.0.0.0:9465), or \"\" to turn the endpoints off"
+        ),
+        Err(e) => return Err(e).with_context(|| format!("cannot listen on {listen} (http.listen)")),
+    };
     let addr = listener.local_addr()?;
     let task = tokio::spawn(async move {
         let mut open: VecDeque<Open> = VecDeque::new();
