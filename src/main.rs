@@ -56,6 +56,9 @@ enum Command {
     },
     /// Create the streams and the consumer, or verify them if they exist.
     Provision,
+    /// Exit 0 when the worker on this host answers /healthz at
+    /// http.listen (for container health checks).
+    Healthcheck,
     /// Print stream depths, the consumer's backlog, unacknowledged and
     /// redelivered messages, and dead letters by kind.
     Status {
@@ -158,6 +161,7 @@ fn main() -> ExitCode {
                 Err(e) => Err(e),
             }
         }
+        Command::Healthcheck => commands::healthcheck::run(&cfg),
         Command::Evaluate { dir, text, worst } => {
             commands::evaluate::evaluate(&cfg, &dir, text.as_deref())
                 .map(|report| print!("{}", report.render(worst)))
@@ -246,7 +250,7 @@ async fn async_main(cfg: Config, command: Command) -> anyhow::Result<()> {
             };
             commands::replay::run(&cfg, &opts).await
         }
-        Command::Process { .. } | Command::Evaluate { .. } => {
+        Command::Process { .. } | Command::Evaluate { .. } | Command::Healthcheck => {
             unreachable!("handled without a runtime")
         }
     }

@@ -267,4 +267,25 @@ fn a_second_worker_on_the_same_port_says_what_to_set() {
             && err.contains("NEWSWORKER__HTTP__LISTEN="),
         "{err}"
     );
+    // The container health check: the worker answers, an empty port does not.
+    let ok = command(&server.url)
+        .arg("healthcheck")
+        .env("NEWSWORKER__HTTP__LISTEN", format!("0.0.0.0:{port}"))
+        .output()
+        .unwrap();
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let none = command(&server.url)
+        .arg("healthcheck")
+        .env(
+            "NEWSWORKER__HTTP__LISTEN",
+            format!("127.0.0.1:{}", crate::common::free_port()),
+        )
+        .output()
+        .unwrap();
+    assert_eq!(none.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&none.stderr).contains("no worker answers"));
 }

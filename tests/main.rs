@@ -10,6 +10,7 @@ mod cluster;
 mod core_mode;
 mod crash;
 mod delivery;
+mod deploy;
 mod evaluate;
 mod hostile;
 mod hostile_peers;

@@ -5,6 +5,7 @@
 //! [`crate::worker`].
 
 pub mod evaluate;
+pub mod healthcheck;
 pub mod inputs;
 pub mod process;
 pub mod progress;
