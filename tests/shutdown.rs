@@ -49,6 +49,13 @@ async fn sigterm_exits_zero_within_grace_and_loses_nothing() {
         log.contains("Shutdown signal received") && log.contains("Worker stopped"),
         "log:\n{log}"
     );
+    // What it had pulled, it finished: nothing handed back (the README's
+    // promise: in-flight messages get the grace period).
+    let totals = log
+        .lines()
+        .find(|l| l.contains("Totals of this run."))
+        .unwrap_or_else(|| panic!("no totals in the log:\n{log}"));
+    assert!(totals.contains("handed_back=0"), "{totals}");
 
     let (_, done, _) = wait_for_counts(&js, "after stop", |_, _, _| true).await;
     assert!((done as usize) < N, "the stop must land mid-stream");

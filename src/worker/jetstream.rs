@@ -148,18 +148,24 @@ pub(super) async fn run_jetstream(
                     break;
                 }
             };
-            if stopping {
-                // Pulled after the stop signal: hand it straight back.
-                let _ = msg.ack_with(AckKind::Nak(None)).await;
-                shared.stats.record(Tally::HandedBack, None);
-                continue;
-            }
+            // The batch asked for no more than there are free slots, so a
+            // message that arrives after the stop signal still has one: it
+            // is in flight and gets the grace period like the others. Only
+            // one without a slot is handed straight back.
             let permit = match first.take() {
                 Some(p) => p,
-                None => Arc::clone(&permits)
-                    .acquire_owned()
-                    .await
-                    .expect("semaphore is never closed"),
+                None => match Arc::clone(&permits).try_acquire_owned() {
+                    Ok(p) => p,
+                    Err(_) if stopping => {
+                        let _ = msg.ack_with(AckKind::Nak(None)).await;
+                        shared.stats.record(Tally::HandedBack, None);
+                        continue;
+                    }
+                    Err(_) => Arc::clone(&permits)
+                        .acquire_owned()
+                        .await
+                        .expect("semaphore is never closed"),
+                },
             };
             let held = bytes.hold(msg.payload.len());
             let shared = Arc::clone(&shared);
