@@ -24,6 +24,10 @@ const PULL_EXPIRES: Duration = Duration::from_secs(2);
 /// work (the rest of the replay continues in the background).
 const TEMPLATE_WARM_UP: Duration = Duration::from_secs(30);
 
+/// After the stop signal, how long the rest of the current pull batch is
+/// waited for.
+const STOP_READ: Duration = Duration::from_millis(250);
+
 /// Runs the JetStream loop until `shutdown`: pulls what it can start at
 /// once, then hands in-flight messages `worker.shutdown_grace` to finish.
 ///
@@ -112,14 +116,20 @@ pub(super) async fn run_jetstream(
         // Pull only what we can start right now: what we pull we own until
         // it is acked, and an idle prefetch would only wait for ack_wait.
         let want = 1 + permits.available_permits();
-        let mut batch = match consumer
+        let pull = consumer
             .batch()
             .max_messages(want)
             .max_bytes(bytes.free().max(max_message))
             .expires(PULL_EXPIRES)
-            .messages()
-            .await
-        {
+            .messages();
+        // With NATS down the pull request waits for its timeout: the stop
+        // signal does not.
+        let pulled = tokio::select! {
+            biased;
+            _ = &mut shutdown => break,
+            p = pull => p,
+        };
+        let mut batch = match pulled {
             Ok(b) => b,
             Err(e) => {
                 drop(first);
@@ -135,10 +145,20 @@ pub(super) async fn run_jetstream(
         };
         let mut first = Some(first);
         loop {
-            let next = tokio::select! {
-                biased;
-                _ = &mut shutdown, if !stopping => { stopping = true; continue; }
-                n = batch.next() => n,
+            let next = if stopping {
+                // What the server already sent arrives at once; a pull that
+                // is only waiting for messages (or for NATS) is not waited
+                // for.
+                match tokio::time::timeout(STOP_READ, batch.next()).await {
+                    Ok(n) => n,
+                    Err(_) => break,
+                }
+            } else {
+                tokio::select! {
+                    biased;
+                    _ = &mut shutdown => { stopping = true; continue; }
+                    n = batch.next() => n,
+                }
             };
             let msg = match next {
                 None => break,

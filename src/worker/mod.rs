@@ -430,6 +430,13 @@ pub async fn run(cfg: Config, shutdown: impl Future<Output = ()>) -> anyhow::Res
     // Acks and naks are fire-and-forget publishes: make sure they left. A
     // flush waits for the server, so bound it: with NATS unreachable there
     // is nothing to flush to, and the server redelivers what was not acked.
+    let connected = client.connection_state() == async_nats::connection::State::Connected;
+    if !connected {
+        tracing::warn!(
+            "NATS unreachable at exit; unflushed acknowledgements will be redelivered (the output stream de-duplicates them)."
+        );
+        return result;
+    }
     match tokio::time::timeout(FINAL_FLUSH, client.flush()).await {
         Ok(Ok(())) => {}
         Ok(Err(e)) => tracing::warn!(error = %e, "Final flush to NATS failed."),
