@@ -50,7 +50,7 @@ pub(super) async fn for_each_stored(
         };
         if subject
             .as_deref()
-            .is_some_and(|f| !subject_matches(f, m.subject.as_str()))
+            .is_some_and(|f| !crate::nats::provision::subject_matches(f, m.subject.as_str()))
         {
             continue;
         }
@@ -59,22 +59,6 @@ pub(super) async fn for_each_stored(
         }
     }
     Ok(())
-}
-
-/// Whether NATS subject `subject` matches `filter` (`*` one token, `>` the
-/// rest).
-fn subject_matches(filter: &str, subject: &str) -> bool {
-    let mut f = filter.split('.');
-    let mut s = subject.split('.');
-    loop {
-        match (f.next(), s.next()) {
-            (Some(">"), Some(_)) => return true,
-            (Some("*"), Some(_)) => {}
-            (Some(a), Some(b)) if a == b => {}
-            (None, None) => return true,
-            _ => return false,
-        }
-    }
 }
 
 /// Prints up to `limit` messages (0: all) of `stream` (optionally one
@@ -143,7 +127,7 @@ pub async fn run(
 
 #[cfg(test)]
 mod tests {
-    use super::subject_matches;
+    use crate::nats::provision::subject_matches;
 
     #[test]
     fn subjects_match_as_nats_matches_them() {

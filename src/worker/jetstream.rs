@@ -115,11 +115,16 @@ pub(super) async fn run_jetstream(
         }
         // Pull only what we can start right now: what we pull we own until
         // it is acked, and an idle prefetch would only wait for ack_wait.
-        let want = 1 + permits.available_permits();
+        // And no more than the byte budget holds at the largest size a
+        // message can have. (Not a max_bytes on the pull request: with one,
+        // the chaos test on nats-server 2.15 saw max_ack_pending messages
+        // delivered and never acknowledged, redelivered until
+        // max_deliveries.)
+        let want =
+            (1 + permits.available_permits()).min((bytes.free() / max_message.max(1)).max(1));
         let pull = consumer
             .batch()
             .max_messages(want)
-            .max_bytes(bytes.free().max(max_message))
             .expires(PULL_EXPIRES)
             .messages();
         // With NATS down the pull request waits for its timeout: the stop
