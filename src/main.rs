@@ -106,7 +106,7 @@ enum Command {
 }
 
 /// `log.level` in config/default.toml.
-const DEFAULT_LOG_LEVEL: &str = "info,async_nats=warn,html5ever=error";
+const DEFAULT_LOG_LEVEL: &str = "info,async_nats=warn";
 
 /// Exit code of a configuration error.
 const EXIT_CONFIG: u8 = 2;
@@ -144,7 +144,7 @@ fn main() -> ExitCode {
     // warnings unless a level was chosen (log.level or RUST_LOG).
     let mut log = cfg.log.clone();
     if !matches!(cli.command, Command::Run) && log.level == DEFAULT_LOG_LEVEL {
-        log.level = "warn,html5ever=error".into();
+        log.level = "warn".into();
     }
     newsworker::telemetry::init(&log);
     let worker = matches!(cli.command, Command::Run);

@@ -61,6 +61,16 @@ fn unreachable_server_fails_with_a_clear_error() {
     let (code, err) = run_with(&["run"], &[("NEWSWORKER__NATS__CONNECT_TIMEOUT", "1s")]);
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("nats://127.0.0.1:1"), "{err}");
+    assert!(err.contains("is nats-server running there?"), "{err}");
+    // The wait is said once, not once per retry.
+    let warned = err.matches("NATS not reachable yet").count();
+    assert_eq!(warned, 1, "{err}");
+    // Each cause once.
+    assert_eq!(
+        err.matches("Connection refused").count(),
+        2,
+        "the warning and the error: {err}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -254,3 +254,16 @@ fn process_reads_folders_gzip_and_stdin_as_a_page() {
     assert_eq!(article.title.as_deref(), Some("Bus plan approved"));
     assert!(article.id.starts_with("stdin-"), "{}", article.id);
 }
+
+/// html5ever's notes on odd markup (a paragraph inside a table, "foster
+/// parenting not implemented") are not the user's business: `process` and
+/// `evaluate` print none of them.
+#[test]
+fn parser_notes_on_odd_markup_are_not_printed() {
+    let page = "<html><body><article><h1>Budget</h1><table><tr><td>Figures</td></tr><p>A stray paragraph the parser moves out of the table.</p><div>And a block.</div></table><p>The council approved the new budget on Tuesday after a long debate about schools.</p></article></body></html>";
+    let line = serde_json::json!({"id": "odd", "html": page}).to_string() + "\n";
+    let (lines, err) = process_stdin(line.as_bytes());
+    assert_eq!(lines.len(), 1);
+    assert!(!err.contains("foster parenting"), "{err}");
+    assert!(!err.contains("html5ever"), "{err}");
+}

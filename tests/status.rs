@@ -115,3 +115,61 @@ fn status_says_what_is_missing_and_what_to_do() {
         );
     }
 }
+
+/// The worker's periodic summary in JSON logs has typed fields: a number
+/// for the rate, and one event per dead-letter kind with its count, not a
+/// map written inside a string.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_log_summary_is_typed_json() {
+    let server = NatsServer::start();
+    provision(&server.url, &[]);
+    let js = async_nats::jetstream::new(server.client().await);
+    let g = corpus::article(0, "ls");
+    let (bad, kind) = corpus::malformed(0, "ls");
+    publish_all(
+        &js,
+        vec![
+            (
+                "news.raw.ls".to_string(),
+                g.id,
+                serde_json::to_vec(&g.raw).unwrap(),
+            ),
+            ("news.raw.ls".to_string(), "ls-bad".to_string(), bad),
+        ],
+    )
+    .await;
+    let w = Worker::spawn(
+        &server.url,
+        server.dir.path(),
+        "ls",
+        &[
+            ("NEWSWORKER__LOG__FORMAT", "json"),
+            ("NEWSWORKER__LOG__SUMMARY_INTERVAL", "1s"),
+        ],
+    );
+    wait_for_counts(&js, "both handled", |raw, out, dlq| {
+        raw == 0 && out == 1 && dlq == 1
+    })
+    .await;
+    let deadline = std::time::Instant::now() + crate::common::WAIT;
+    let (summary, letters) = loop {
+        let events: Vec<serde_json::Value> = w
+            .log_text()
+            .lines()
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .collect();
+        let find = |m: &str| events.iter().find(|e| e["message"] == m).cloned();
+        if let (Some(s), Some(d)) = (
+            find("Summary since the last one."),
+            find("Dead letters of this kind since the last summary."),
+        ) {
+            break (s, d);
+        }
+        assert!(std::time::Instant::now() < deadline, "{}", w.log_text());
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    };
+    assert!(summary["per_second"].is_number(), "{summary}");
+    assert!(summary.get("dead_letters").is_none(), "{summary}");
+    assert_eq!(letters["kind"], kind, "{letters}");
+    assert_eq!(letters["count"], 1, "{letters}");
+}

@@ -13,11 +13,21 @@ use tracing_subscriber::EnvFilter;
 use crate::config::{LogConfig, LogFormat};
 
 /// Installs the global subscriber. `RUST_LOG`, when set, wins over `log.level`.
+/// html5ever's warnings (notes on odd markup, such as "foster parenting not
+/// implemented", one per element) are left out unless the filter names
+/// html5ever.
 pub fn init(log: &LogConfig) {
+    let quiet_parser = |f: String| {
+        if f.contains("html5ever") {
+            f
+        } else {
+            format!("{f},html5ever=error")
+        }
+    };
     let filter = std::env::var("RUST_LOG")
         .ok()
-        .and_then(|f| EnvFilter::try_new(f).ok())
-        .unwrap_or_else(|| EnvFilter::new(&log.level));
+        .and_then(|f| EnvFilter::try_new(quiet_parser(f)).ok())
+        .unwrap_or_else(|| EnvFilter::new(quiet_parser(log.level.clone())));
     let json = match log.format {
         LogFormat::Json => true,
         LogFormat::Text => false,
