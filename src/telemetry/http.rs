@@ -42,7 +42,14 @@ pub const MAX_CONNECTIONS: usize = 256;
 struct Open {
     task: tokio::task::AbortHandle,
     head_read: Arc<AtomicBool>,
+    since: std::time::Instant,
 }
+
+/// When full, a newcomer that has not sent its whole request head yet
+/// pushes out only a client that has been sending its own for this long:
+/// a flood of half-sent requests cannot push out, one after the other, the
+/// health check that came in between them.
+const MIN_AGE_TO_EVICT: Duration = Duration::from_millis(250);
 
 /// Binds `listen` and serves the endpoints until the task is dropped.
 /// Returns the bound address (useful with port 0) and the serving task.
@@ -88,10 +95,16 @@ pub async fn serve(
             // Full: push out the oldest client still sending its request
             // head; when every one is being answered, the new one waits no
             // turn: it is closed.
-            if open.len() >= MAX_CONNECTIONS && !evict_unread(&mut open) {
+            let complete = head_waiting(&stream);
+            let min_age = if complete {
+                Duration::ZERO
+            } else {
+                MIN_AGE_TO_EVICT
+            };
+            if open.len() >= MAX_CONNECTIONS && !evict_unread(&mut open, min_age) {
                 continue;
             }
-            let head_read = Arc::new(AtomicBool::new(head_waiting(&stream)));
+            let head_read = Arc::new(AtomicBool::new(complete));
             let metrics = metrics.clone();
             let health = Arc::clone(&health);
             let seen = Arc::clone(&head_read);
@@ -118,6 +131,7 @@ pub async fn serve(
             open.push_back(Open {
                 task: task.abort_handle(),
                 head_read,
+                since: std::time::Instant::now(),
             });
         }
     });
@@ -149,13 +163,13 @@ fn head_waiting(stream: &tokio::net::TcpStream) -> bool {
         .is_some_and(|head| head.windows(4).any(|w| w == b"\r\n\r\n"))
 }
 
-/// Closes the oldest connection whose request head has not arrived;
-/// `false` when there is none.
-fn evict_unread(open: &mut VecDeque<Open>) -> bool {
+/// Closes the oldest connection whose request head has not arrived and
+/// that has been open for `min_age` at least; `false` when there is none.
+fn evict_unread(open: &mut VecDeque<Open>, min_age: Duration) -> bool {
     open.retain(|c| !c.task.is_finished());
     let Some(i) = open
         .iter()
-        .position(|c| !c.head_read.load(Ordering::Relaxed))
+        .position(|c| !c.head_read.load(Ordering::Relaxed) && c.since.elapsed() >= min_age)
     else {
         return false;
     };
