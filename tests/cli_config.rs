@@ -138,15 +138,10 @@ async fn provision_creates_then_verifies_and_reports_mismatches() {
         "{text}"
     );
     let fresh = NatsServer::start();
-    let out = command(&fresh.url)
-        .arg("provision")
-        .env("NEWSWORKER__OUTPUT__MAX_BYTES", "64MiB")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    crate::common::succeed(
+        command(&fresh.url)
+            .arg("provision")
+            .env("NEWSWORKER__OUTPUT__MAX_BYTES", "64MiB"),
     );
     let fresh_js = async_nats::jetstream::new(fresh.client().await);
     let mut stream = fresh_js.get_stream("NEWS_ARTICLES").await.unwrap();
@@ -278,15 +273,10 @@ fn a_second_worker_on_the_same_port_says_what_to_set() {
         "{err}"
     );
     // The container health check: the worker answers, an empty port does not.
-    let ok = command(&server.url)
-        .arg("healthcheck")
-        .env("NEWSWORKER__HTTP__LISTEN", format!("0.0.0.0:{port}"))
-        .output()
-        .unwrap();
-    assert!(
-        ok.status.success(),
-        "{}",
-        String::from_utf8_lossy(&ok.stderr)
+    crate::common::succeed(
+        command(&server.url)
+            .arg("healthcheck")
+            .env("NEWSWORKER__HTTP__LISTEN", format!("0.0.0.0:{port}")),
     );
     let none = command(&server.url)
         .arg("healthcheck")

@@ -239,15 +239,11 @@ async fn publish_command_feeds_the_worker_and_refuses_bad_lines() {
         String::from_utf8_lossy(&out.stderr)
     );
     // After a fix, --resend sends them again under new message ids.
-    let out = crate::common::command(&server.url)
-        .args(["publish", "--resend", samples])
-        .output()
-        .unwrap();
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("published 7, already present 0"),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = crate::common::succeed(
+        crate::common::command(&server.url).args(["publish", "--resend", samples]),
     );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("published 7, already present 0"), "{err}");
 
     let bad = server.dir.path().join("bad.jsonl");
     std::fs::write(

@@ -214,16 +214,7 @@ fn process_reads_folders_gzip_and_stdin_as_a_page() {
     .unwrap();
     std::fs::write(site.join("README.md"), "not an input").unwrap();
 
-    let out = std::process::Command::new(bin())
-        .arg("process")
-        .arg(&site)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = crate::common::succeed(std::process::Command::new(bin()).arg("process").arg(&site));
     let ids: Vec<String> = String::from_utf8(out.stdout)
         .unwrap()
         .lines()

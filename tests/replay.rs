@@ -162,16 +162,7 @@ async fn read_shows_any_stream_as_stored() {
         .collect();
     publish_all(&js, items).await;
     let read = |args: &[&str]| {
-        let out = command(&server.url)
-            .arg("read")
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let out = crate::common::succeed(command(&server.url).arg("read").args(args));
         String::from_utf8(out.stdout).unwrap()
     };
     let all = read(&["NEWS_RAW", "--limit", "0"]);

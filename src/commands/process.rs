@@ -148,8 +148,6 @@ pub fn process(
     Ok(summary)
 }
 
-pub use super::inputs::whole_file_type;
-
 /// Runs the pipeline on one message; a panic becomes its `internal`
 /// failure, with the id the message declares.
 fn run_isolated(

@@ -25,6 +25,7 @@ pub async fn connect(cfg: &Config) -> anyhow::Result<Client> {
     let n = &cfg.nats;
     let deadline = tokio::time::Instant::now() + n.connect_timeout.0;
     let mut pause = Duration::from_millis(100);
+    let mut warned = false;
     loop {
         let (opts, addrs, shown) = options(cfg).await?;
         // The client's own connect retries inside connection_timeout; bound
@@ -63,7 +64,8 @@ pub async fn connect(cfg: &Config) -> anyhow::Result<Client> {
             );
         }
         // Said once; the retries that follow are details.
-        if pause == Duration::from_millis(100) {
+        if !warned {
+            warned = true;
             tracing::warn!(
                 servers = %shown.join(","),
                 error = crate::telemetry::observe::cause_chain(&err),
@@ -127,10 +129,9 @@ async fn options(
     if let Some(ca) = &n.tls_ca_file {
         opts = opts.add_root_certificates(ca.clone());
     }
-    match (&n.tls_cert_file, &n.tls_key_file) {
-        (Some(cert), Some(key)) => opts = opts.add_client_certificate(cert.clone(), key.clone()),
-        (None, None) => {}
-        _ => bail!("nats.tls_cert_file and nats.tls_key_file must be set together"),
+    // Configuration checks that they come together.
+    if let (Some(cert), Some(key)) = (&n.tls_cert_file, &n.tls_key_file) {
+        opts = opts.add_client_certificate(cert.clone(), key.clone());
     }
     let tls = n.tls_required || n.tls_ca_file.is_some() || n.tls_cert_file.is_some();
     if tls {

@@ -166,6 +166,19 @@ pub fn bin() -> &'static str {
     })
 }
 
+/// Runs `cmd` and returns what it printed; the test fails, showing its
+/// stderr, when it does not exit 0.
+pub fn succeed(cmd: &mut Command) -> std::process::Output {
+    let out = cmd.output().expect("run the command");
+    assert!(
+        out.status.success(),
+        "{cmd:?} exited {:?}: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 /// A `newsworker` command with the test server's URL, quiet plain logs and
 /// its HTTP endpoints on a port of its own.
 pub fn command(url: &str) -> Command {
