@@ -209,7 +209,7 @@ pub fn text_bytes(run: &[u8]) -> usize {
         .map(|chunk| {
             let n: u8 = chunk
                 .iter()
-                .map(|&c| u8::from(matches!(c, b' ' | b'\t' | b'\n' | b'\x0c' | b'\r')))
+                .map(|c| u8::from(c.is_ascii_whitespace()))
                 .sum();
             usize::from(n)
         })
