@@ -87,8 +87,9 @@ pub(super) async fn run_jetstream(
     let (cancel_tx, cancel_rx) = watch::channel(false);
     let mut tasks = JoinSet::new();
     tokio::pin!(shutdown);
-    shared.health.set_bound(true);
+    // Said before /readyz turns true: whoever sees ready finds the line.
     tracing::info!(concurrency, stream = %shared.cfg.input.stream, consumer = %shared.cfg.input.consumer, "Worker started.");
+    shared.health.set_bound(true);
 
     let mut stopping = false;
     while !stopping {
