@@ -161,21 +161,21 @@ impl Input {
         hex(&h.finalize()[..16])
     }
 
-    /// The revision of the article: the first 16 hex digits of the SHA-256
-    /// of its body. A redelivery has the same revision, so the output stream
-    /// stores it once; a different body under the same id is an update, a
-    /// new revision, and is published.
-    pub fn revision(&self) -> String {
-        use sha2::{Digest, Sha256};
-        hex(&Sha256::digest(self.body_bytes())[..8])
-    }
-
     fn body_bytes(&self) -> &[u8] {
         match &self.body {
             Body::Html(s) | Body::Text(s) => s.as_bytes(),
             Body::Bytes(b, _) => b,
         }
     }
+}
+
+/// The revision of an article: the first 16 hex digits of the SHA-256 of
+/// its input body. A redelivery has the same revision, so the output stream
+/// stores it once; a different body under the same id is an update, a new
+/// revision, and is published.
+pub fn revision_of(body: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    hex(&Sha256::digest(body)[..8])
 }
 
 /// Bytes as lower-case hex.

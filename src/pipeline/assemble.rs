@@ -15,7 +15,7 @@ use crate::text::words::{is_cjk, word_count};
 pub struct Parts {
     /// The article id.
     pub id: String,
-    /// The revision of the input body (`Input::revision`).
+    /// The revision of the input body ([`crate::article::revision_of`]).
     pub revision: String,
     /// The raw article's fields (its body already taken out).
     pub raw: RawArticle,

@@ -68,6 +68,33 @@ pub struct Complexity {
     /// Bytes of text between the tags, not counting whitespace, scripts,
     /// styles or comments: an upper bound of the article's length.
     pub text: usize,
+    /// Whether the scan stopped before the page's end, once a limit was
+    /// passed: the counts are then lower bounds, enough to refuse the page.
+    pub stopped_early: bool,
+}
+
+/// The limits a page is held to. The scan stops as soon as one is passed,
+/// so a refused page costs only the part of it read until then (an 8 MiB
+/// page of text, a quarter of it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// `pipeline.max_nesting`.
+    pub max_nesting: usize,
+    /// `pipeline.max_text`: bytes of text ([`Complexity::text`]).
+    pub max_text: usize,
+    /// `worker.max_parse_memory`: bytes ([`Complexity::memory`]).
+    pub max_memory: usize,
+}
+
+impl Limits {
+    /// A nesting limit only.
+    pub fn nesting(max_nesting: usize) -> Self {
+        Limits {
+            max_nesting,
+            max_text: usize::MAX,
+            max_memory: usize::MAX,
+        }
+    }
 }
 
 /// What one element costs in the trees a page is parsed into (html5ever's
@@ -114,25 +141,36 @@ impl Complexity {
 /// An estimate of how deep `html` nests elements (see
 /// [`Complexity::depth`]); stops counting past `limit`.
 pub fn nesting_depth(html: &str, limit: usize) -> usize {
-    scan(html, limit).depth
+    scan(html, &Limits::nesting(limit)).depth
 }
 
-/// Scans `html` once for [`Complexity`], stopping early once the depth
-/// passes `limit`. Linear in the length of the page.
+/// Scans `html` once for [`Complexity`], stopping early once it passes one
+/// of `limits` (or the escape steps pass [`MAX_ESCAPE_STEPS`]). Linear in
+/// the length of the page.
 ///
 /// Long because it is one pass over the markup that follows tags,
 /// comments, raw-text elements and quoted values together.
-pub fn scan(html: &str, limit: usize) -> Complexity {
+pub fn scan(html: &str, limits: &Limits) -> Complexity {
     let b = html.as_bytes();
     let mut depth = 0usize;
     let mut out = Complexity::default();
     let mut i = 0;
+    let stop = |mut out: Complexity| {
+        out.stopped_early = true;
+        out
+    };
     while let Some(off) = memchr::memchr(b'<', &b[i..]) {
         // The text before this tag, up to its `<`.
-        out.escape_steps = out
-            .escape_steps
-            .saturating_add(escape_steps(&b[i..i + off], false));
-        out.text += text_bytes(&b[i..i + off]);
+        let run = &b[i..i + off];
+        out.escape_steps = out.escape_steps.saturating_add(escape_steps(
+            run,
+            false,
+            MAX_ESCAPE_STEPS - out.escape_steps.min(MAX_ESCAPE_STEPS),
+        ));
+        out.text += text_bytes(run);
+        if out.text > limits.max_text || out.escape_steps > MAX_ESCAPE_STEPS {
+            return stop(out);
+        }
         i += off + 1;
         let Some(&c) = b.get(i) else { break };
         if c == b'!' {
@@ -168,6 +206,9 @@ pub fn scan(html: &str, limit: usize) -> Complexity {
             let (attributes, steps) = attributes(b.get(name_end..end).unwrap_or_default());
             out.attributes = out.attributes.max(attributes);
             out.escape_steps = out.escape_steps.saturating_add(steps);
+            if out.attributes > MAX_ATTRIBUTES || out.escape_steps > MAX_ESCAPE_STEPS {
+                return stop(out);
+            }
         }
         let self_closing = end > 0 && b.get(end - 1) == Some(&b'/');
         i = (end + 1).min(b.len());
@@ -185,17 +226,20 @@ pub fn scan(html: &str, limit: usize) -> Complexity {
             continue;
         }
         out.elements += 1;
+        if out.memory(b.len()) > limits.max_memory {
+            return stop(out);
+        }
         if counted && !self_closing {
             depth += 1;
             out.depth = out.depth.max(depth);
-            if out.depth > limit {
-                return out;
+            if out.depth > limits.max_nesting {
+                return stop(out);
             }
         }
     }
-    out.escape_steps = out
-        .escape_steps
-        .saturating_add(escape_steps(&b[i..], false));
+    out.escape_steps =
+        out.escape_steps
+            .saturating_add(escape_steps(&b[i..], false, MAX_ESCAPE_STEPS));
     out.text += text_bytes(&b[i..]);
     out
 }
@@ -221,8 +265,9 @@ pub fn text_bytes(run: &[u8]) -> usize {
 /// an attribute value): for each piece of it between characters the
 /// serializer stops its search at (`<` and `>`, and `"` in a value, written
 /// as entities here since the run holds none raw), the piece's length times
-/// the characters in it it escapes (`&`, and lead bytes 0xC2).
-fn escape_steps(run: &[u8], attribute: bool) -> u64 {
+/// the characters in it it escapes (`&`, and lead bytes 0xC2). Stops once
+/// the steps pass `budget` (the result is then over it, a lower bound).
+fn escape_steps(run: &[u8], attribute: bool, budget: u64) -> u64 {
     if run.len() < 1024 {
         // Short runs cost little whatever they hold.
         return run.len() as u64;
@@ -244,6 +289,11 @@ fn escape_steps(run: &[u8], attribute: bool) -> u64 {
             escaped = 0;
         } else {
             escaped += 1;
+        }
+        // What the run costs at least, seen so far.
+        let so_far = steps.saturating_add(escaped.saturating_mul((at - start) as u64));
+        if so_far > budget {
+            return so_far.max(run.len() as u64);
         }
     }
     steps
@@ -286,7 +336,11 @@ fn attributes(inside: &[u8]) -> (usize, u64) {
             Some(&quote) if quote == b'"' || quote == b'\'' => {
                 let close =
                     memchr::memchr(quote, &inside[k + 1..]).map_or(inside.len(), |e| k + 1 + e);
-                steps = steps.saturating_add(escape_steps(&inside[k + 1..close], true));
+                steps = steps.saturating_add(escape_steps(
+                    &inside[k + 1..close],
+                    true,
+                    MAX_ESCAPE_STEPS,
+                ));
                 k = close + 1;
             }
             _ => {
@@ -402,20 +456,57 @@ mod tests {
                 .collect::<Vec<_>>()
                 .join(" ")
         );
-        assert_eq!(scan(&attrs, 1024).attributes, 5_000);
-        assert!(scan(&attrs, 1024)
+        assert_eq!(scan(&attrs, &Limits::nesting(1024)).attributes, 5_000);
+        assert!(scan(&attrs, &Limits::nesting(1024))
             .refusal(1024)
             .unwrap()
             .contains("5000 attributes"));
         let amp = format!("<p>{}</p>", "&&".repeat(60_000));
-        assert!(scan(&amp, 1024)
+        assert!(scan(&amp, &Limits::nesting(1024))
             .refusal(1024)
             .unwrap()
             .contains("re-serialise"));
         let entities = format!("<p>{}</p>", "Tom &amp; Jerry ".repeat(20_000));
-        assert!(scan(&entities, 1024).refusal(1024).is_some());
+        assert!(scan(&entities, &Limits::nesting(1024))
+            .refusal(1024)
+            .is_some());
         let nbsp = format!("<p>{}</p>", "\u{a0}x".repeat(60_000));
-        assert!(scan(&nbsp, 1024).refusal(1024).is_some());
+        assert!(scan(&nbsp, &Limits::nesting(1024)).refusal(1024).is_some());
+    }
+
+    /// A page past a limit is known to be refused before its end: the scan
+    /// stops there, with counts that are enough to refuse it. Within the
+    /// limits, it reads the whole page and counts the same as without them.
+    #[test]
+    fn the_scan_stops_once_a_limit_is_passed() {
+        let limits = Limits {
+            max_nesting: 100,
+            max_text: 10_000,
+            max_memory: 10_000_000,
+        };
+        let prose = format!("<p>{}</p>", "words of prose ".repeat(100_000));
+        let c = scan(&prose, &limits);
+        assert!(c.stopped_early && c.text > limits.max_text, "{c:?}");
+        let chunks = "<p>words of prose</p>".repeat(100_000);
+        let c = scan(&chunks, &limits);
+        assert!(c.stopped_early && c.text > limits.max_text, "{c:?}");
+        assert!(c.text < 2 * limits.max_text, "it stopped soon after: {c:?}");
+        let elements = "<span></span>".repeat(100_000);
+        let c = scan(&elements, &limits);
+        assert!(c.stopped_early, "{c:?}");
+        assert!(c.memory(elements.len()) > limits.max_memory);
+        assert!(c.elements < 10_000, "it stopped soon after: {c:?}");
+        let amp = format!("<p>{}</p>", "&&".repeat(480_000));
+        let c = scan(&amp, &Limits::nesting(100));
+        assert!(c.stopped_early && c.refusal(100).is_some(), "{c:?}");
+
+        let page = format!(
+            "<html><body>{}</body></html>",
+            "<div class='a'><p>Some text &amp; more</p></div>".repeat(50)
+        );
+        let c = scan(&page, &limits);
+        assert!(!c.stopped_early);
+        assert_eq!(c, scan(&page, &Limits::nesting(usize::MAX)));
     }
 
     #[test]
@@ -437,7 +528,7 @@ mod tests {
         );
         let quotes = "<p class=x don't>it's <b>fine</b></p>".repeat(1000);
         for page in [json, text, many, quotes] {
-            let c = scan(&page, 1024);
+            let c = scan(&page, &Limits::nesting(1024));
             assert_eq!(c.refusal(1024), None, "{c:?}");
         }
     }

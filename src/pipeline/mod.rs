@@ -22,7 +22,7 @@ pub mod templates;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::article::{Article, Body, Input, WorkerInfo};
+use crate::article::{revision_of, Article, Body, Input, WorkerInfo};
 use crate::error::{ErrorKind, PipelineError};
 pub use budget::MemoryBudget;
 use budget::{Reservation, Shortfall};
@@ -155,7 +155,6 @@ pub fn run_until(
         error,
     })?;
     let id = input.article_id(msg.msg_id);
-    let revision = input.revision();
     #[cfg(debug_assertions)]
     test_panic(&id);
     let Input { raw, body } = input;
@@ -173,6 +172,7 @@ pub fn run_until(
         blocks,
         meta,
         origin,
+        revision,
         _reserved,
         warnings,
     } = decode_and_extract(body, raw.url.as_deref(), &id, opts, deadline)?;
@@ -283,6 +283,9 @@ struct Extracted {
     meta: extract::Metadata,
     /// Where the blocks came from.
     origin: boilerplate::Origin,
+    /// The body's revision, hashed only once the guards accepted it (a
+    /// refused 8 MiB page does not need it).
+    revision: String,
     /// The memory reserved for processing them, held until the article is
     /// made.
     _reserved: Option<Reservation>,
@@ -306,7 +309,10 @@ fn decode_and_extract(
     opts: &Options,
     deadline: Option<Instant>,
 ) -> Result<Extracted, Failure> {
-    let reserve = |bytes: usize, what: &str| -> Result<Option<Reservation>, Failure> {
+    let reserve = |bytes: usize,
+                   what: &str,
+                   at_least: bool|
+     -> Result<Option<Reservation>, Failure> {
         let Some(budget) = &opts.memory else {
             return Ok(None);
         };
@@ -314,11 +320,18 @@ fn decode_and_extract(
             Shortfall::TooBig => Failure::new(
                 Some(id.to_string()),
                 ErrorKind::TooLarge,
-                format!(
-                    "{what} would take about {} MiB to process, over worker.max_parse_memory ({} MiB)",
-                    bytes >> 20,
-                    budget.capacity() >> 20
-                ),
+                if at_least {
+                    format!(
+                        "{what} would take more than worker.max_parse_memory ({} MiB) to process",
+                        budget.capacity() >> 20
+                    )
+                } else {
+                    format!(
+                        "{what} would take about {} MiB to process, over worker.max_parse_memory ({} MiB)",
+                        bytes >> 20,
+                        budget.capacity() >> 20
+                    )
+                },
             ),
             Shortfall::Late => Failure::new(
                 Some(id.to_string()),
@@ -327,8 +340,14 @@ fn decode_and_extract(
             ),
         })
     };
-    let page = |html: &str| {
-        let complexity = timed(opts, "guard", || guard::scan(html, opts.max_nesting));
+    // The guards for a page: too complex, too much text, too big to parse.
+    let admit_page = |html: &str| {
+        let limits = guard::Limits {
+            max_nesting: opts.max_nesting,
+            max_text: opts.max_text,
+            max_memory: opts.memory.as_ref().map_or(usize::MAX, |m| m.capacity()),
+        };
+        let complexity = timed(opts, "guard", || guard::scan(html, &limits));
         if let Some(why) = complexity.refusal(opts.max_nesting) {
             return Err(Failure::new(
                 Some(id.to_string()),
@@ -336,42 +355,56 @@ fn decode_and_extract(
                 why,
             ));
         }
-        within_max_text(id, "page", complexity.text, opts.max_text)?;
+        let partial = complexity.stopped_early;
+        within_max_text(id, "page", complexity.text, opts.max_text, partial)?;
         let what = format!(
-            "the page ({} KiB, {} elements)",
+            "the page ({} KiB, {}{} elements)",
             html.len() >> 10,
+            if partial { "over " } else { "" },
             complexity.elements
         );
-        let reserved = reserve(complexity.memory(html.len()), &what)?;
+        reserve(complexity.memory(html.len()), &what, partial)
+    };
+    let page = |html: &str, revision: String, reserved: Option<Reservation>| {
         let ex = timed(opts, "extract", || extract::extract(html, url));
-        Ok(Extracted {
+        Extracted {
             blocks: ex.blocks,
             meta: ex.meta,
             origin: boilerplate::Origin::Html,
+            revision,
             _reserved: reserved,
             warnings: Vec::new(),
-        })
+        }
     };
-    let text = |text: String| {
+    let admit_text = |text: &str| {
         within_max_text(
             id,
             "text",
             guard::text_bytes(text.as_bytes()),
             opts.max_text,
+            false,
         )?;
         let what = format!("the text ({} KiB)", text.len() >> 10);
-        let reserved = reserve(text.len().saturating_mul(BYTES_PER_TEXT_BYTE), &what)?;
-        Ok(Extracted {
-            blocks: vec![text],
-            meta: extract::Metadata::default(),
-            origin: boilerplate::Origin::Text,
-            _reserved: reserved,
-            warnings: Vec::new(),
-        })
+        reserve(text.len().saturating_mul(BYTES_PER_TEXT_BYTE), &what, false)
+    };
+    let text = |text: String, revision: String, reserved: Option<Reservation>| Extracted {
+        blocks: vec![text],
+        meta: extract::Metadata::default(),
+        origin: boilerplate::Origin::Text,
+        revision,
+        _reserved: reserved,
+        warnings: Vec::new(),
     };
     match body {
-        Body::Html(html) => page(&html),
-        Body::Text(t) => text(t),
+        Body::Html(html) => {
+            let reserved = admit_page(&html)?;
+            Ok(page(&html, revision_of(html.as_bytes()), reserved))
+        }
+        Body::Text(t) => {
+            let reserved = admit_text(&t)?;
+            let revision = revision_of(t.as_bytes());
+            Ok(text(t, revision, reserved))
+        }
         Body::Bytes(bytes, content_type) => {
             let html = match content_type.as_deref().map(essence) {
                 Some(ct) if ct.contains("html") || ct.contains("xml") => true,
@@ -381,11 +414,17 @@ fn decode_and_extract(
             let decoded = timed(opts, "decode", || {
                 decode::decode(&bytes, content_type.as_deref(), html)
             });
+            let reserved = if html {
+                admit_page(&decoded.text)?
+            } else {
+                admit_text(&decoded.text)?
+            };
+            let revision = revision_of(&bytes);
             drop(bytes);
             let mut extracted = if html {
-                page(&decoded.text)?
+                page(&decoded.text, revision, reserved)
             } else {
-                text(decoded.text)?
+                text(decoded.text, revision, reserved)
             };
             extracted.warnings.extend(decoded.warning);
             Ok(extracted)
@@ -480,18 +519,33 @@ fn essence(content_type: &str) -> &str {
 
 /// Refuses a page or text holding more than `max_text` bytes of text
 /// (`pipeline.max_text`) as `too_large`.
-fn within_max_text(id: &str, what: &str, bytes: usize, max_text: usize) -> Result<(), Failure> {
+/// `Ok` when `bytes` of text are within `max_text`; `at_least` when the
+/// count stopped early, once past the limit.
+fn within_max_text(
+    id: &str,
+    what: &str,
+    bytes: usize,
+    max_text: usize,
+    at_least: bool,
+) -> Result<(), Failure> {
     if bytes <= max_text {
         return Ok(());
     }
     Err(Failure::new(
         Some(id.to_string()),
         ErrorKind::TooLarge,
-        format!(
-            "the {what} holds {} KiB of text (whitespace not counted), over pipeline.max_text ({} KiB); news articles hold about 100 KiB at most",
-            bytes >> 10,
-            max_text >> 10
-        ),
+        if at_least {
+            format!(
+                "the {what} holds more text than pipeline.max_text ({} KiB, whitespace not counted); news articles hold about 100 KiB at most",
+                max_text >> 10
+            )
+        } else {
+            format!(
+                "the {what} holds {} KiB of text (whitespace not counted), over pipeline.max_text ({} KiB); news articles hold about 100 KiB at most",
+                bytes >> 10,
+                max_text >> 10
+            )
+        },
     ))
 }
 

@@ -13,7 +13,8 @@
 //! many are, a new one pushes out the oldest that has not yet sent its
 //! request head, so a flood of half-open connections cannot keep a health
 //! check out (a connection whose whole head is waiting when it is accepted
-//! counts as read at once).
+//! counts as read at once; the kernel hands a connection over only once it
+//! has sent its first bytes).
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
@@ -163,10 +164,15 @@ fn head_waiting(stream: &tokio::net::TcpStream) -> bool {
         .is_some_and(|head| head.windows(4).any(|w| w == b"\r\n\r\n"))
 }
 
-/// Closes the oldest connection whose request head has not arrived and
-/// that has been open for `min_age` at least; `false` when there is none.
+/// Makes room for one more connection: none needed when one of them has
+/// finished meanwhile; else closes the oldest connection whose request
+/// head has not arrived and that has been open for `min_age` at least.
+/// `false` when there is no room.
 fn evict_unread(open: &mut VecDeque<Open>, min_age: Duration) -> bool {
     open.retain(|c| !c.task.is_finished());
+    if open.len() < MAX_CONNECTIONS {
+        return true;
+    }
     let Some(i) = open
         .iter()
         .position(|c| !c.head_read.load(Ordering::Relaxed) && c.since.elapsed() >= min_age)
@@ -185,6 +191,41 @@ fn evict_unread(open: &mut VecDeque<Open>, min_age: Duration) -> bool {
 /// waits a second to be sent again.
 const BACKLOG: u32 = 4096;
 
+/// How long the kernel holds a connection that has sent nothing before it
+/// hands it to the accept loop all the same ([`defer_accept`]).
+const DEFER_ACCEPT_SECS: libc::c_int = 2;
+
+/// Asks the kernel (Linux's `TCP_DEFER_ACCEPT`) to hand a connection to the
+/// accept loop only once its first bytes arrived. A health check is then
+/// accepted with its whole request head waiting, and is marked read from
+/// the start; without it, one accepted between its `connect` and its
+/// `write` looked like one more half-sent request of a flood, and could be
+/// closed. Where the option is missing, the endpoints work as before.
+fn defer_accept(socket: &tokio::net::TcpSocket) {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd as _;
+        let secs = DEFER_ACCEPT_SECS;
+        // SAFETY: setsockopt(2) reads `size_of::<c_int>()` bytes from a
+        // live c_int; the descriptor is the socket's own, open for the
+        // call.
+        let rc = unsafe {
+            libc::setsockopt(
+                socket.as_raw_fd(),
+                libc::IPPROTO_TCP,
+                libc::TCP_DEFER_ACCEPT,
+                std::ptr::addr_of!(secs).cast(),
+                std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+            )
+        };
+        if rc != 0 {
+            tracing::debug!(error = %std::io::Error::last_os_error(), "TCP_DEFER_ACCEPT not set.");
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = socket;
+}
+
 /// Binds `listen` (host or address, and port) with a deep accept queue.
 async fn bind(listen: &str) -> std::io::Result<tokio::net::TcpListener> {
     let mut last = None;
@@ -195,6 +236,7 @@ async fn bind(listen: &str) -> std::io::Result<tokio::net::TcpListener> {
             tokio::net::TcpSocket::new_v6()?
         };
         socket.set_reuseaddr(true)?;
+        defer_accept(&socket);
         match socket.bind(addr).and_then(|()| socket.listen(BACKLOG)) {
             Ok(listener) => return Ok(listener),
             Err(e) => last = Some(e),
