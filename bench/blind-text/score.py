@@ -13,7 +13,8 @@ lines joined by newlines) and scored per language:
   (98%);
 - exact: articles whose paragraphs are exactly their `paragraph` lines;
 - title, byline, date: articles whose `title` / `byline` / `published_at`
-  came out non-null (when the article has such a line);
+  came out right (the labelled headline; a byline within the byline line;
+  a day and year written in a date line), of those that have such a line;
 - dead letters: articles that did not become an article at all.
 
     python3 bench/blind-text/score.py [--bin target/release/newsworker] [--worst N]
@@ -39,6 +40,23 @@ def norm(s):
     return re.sub(r"\s+", " ", s).strip().casefold()
 
 
+def ascii_digits(s):
+    return "".join(str(int(c)) if c.isdigit() else c for c in s)
+
+
+def right(label, got, truth):
+    """Whether a filled field says what its labelled line says: the same
+    headline; a byline found in the byline line; a date whose day and year
+    are written in a date line."""
+    if label == "title":
+        return norm(got) in {norm(t) for t in truth}
+    if label == "byline":
+        return any(norm(got) in norm(t) for t in truth)
+    y, m, d = got[:10].split("-")
+    return any(y in ascii_digits(t) or y[2:] in ascii_digits(t) for t in truth) and any(
+        re.search(r"(?<!\d)0?%d(?!\d)" % int(d), ascii_digits(t)) for t in truth)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", default=os.path.join(HERE, "..", "..", "target", "release", "newsworker"))
@@ -62,7 +80,7 @@ def main():
         r = json.loads(line)
         results[r["id"]] = r
     per = defaultdict(lambda: defaultdict(int))
-    lost, kept_bp = [], []
+    lost, kept_bp, wrong = [], [], []
     for art in articles:
         lang = art["language"]
         s = per[lang]
@@ -91,9 +109,13 @@ def main():
                     kept_bp.append((lang, art["id"], l["text"]))
         s["exact"] += exact
         for label, field in (("title", "title"), ("byline", "byline"), ("date", "published_at")):
-            if any(l["label"] == label for l in art["lines"]):
+            truth = [l["text"] for l in art["lines"] if l["label"] == label]
+            if truth:
                 s[label] += 1
-                s[label + "_found"] += bool(r.get(field))
+                got = r.get(field)
+                s[label + "_found"] += bool(got) and right(label, got, truth)
+                if got and not right(label, got, truth):
+                    wrong.append((lang, art["id"], label, got, truth[0]))
     total = defaultdict(int)
     print(f"{'lang':5} {'arts':>4} {'kept%':>7} {'removed%':>8} {'exact':>6} {'title':>6} {'byline':>6} {'date':>6} {'dead':>4}")
     def row(name, s):
@@ -113,6 +135,9 @@ def main():
             print("  ", x)
         print("boilerplate kept:")
         for x in kept_bp[: a.worst]:
+            print("  ", x)
+        print("metadata wrong:")
+        for x in wrong[: a.worst]:
             print("  ", x)
     return 0
 

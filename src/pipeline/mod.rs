@@ -15,6 +15,7 @@ pub mod clean;
 pub mod decode;
 pub mod extract;
 pub mod guard;
+mod intake;
 pub mod language;
 pub mod metadata;
 pub mod templates;
@@ -22,10 +23,9 @@ pub mod templates;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::article::{revision_of, Article, Body, Input, WorkerInfo};
+use crate::article::{Article, Input, WorkerInfo};
 use crate::error::{ErrorKind, PipelineError};
 pub use budget::MemoryBudget;
-use budget::{Reservation, Shortfall};
 use templates::{Memory, Observation};
 
 /// Options of the pipeline (the `pipeline` config section plus the limits it
@@ -168,14 +168,14 @@ pub fn run_until(
         })
     };
 
-    let Extracted {
+    let intake::Extracted {
         blocks,
-        meta,
+        mut meta,
         origin,
         revision,
         _reserved,
         warnings,
-    } = decode_and_extract(body, raw.url.as_deref(), &id, opts, deadline)?;
+    } = intake::decode_and_extract(body, raw.url.as_deref(), &id, opts, deadline)?;
     if let Some(f) = late("clean") {
         return Err(f);
     }
@@ -216,6 +216,9 @@ pub fn run_until(
                 stripped.removed.len()
             ),
         ));
+    }
+    if origin == boilerplate::Origin::Text {
+        stripped.found.fill(&mut meta);
     }
     let language = timed(opts, "language", || language::detect(&stripped.kept));
 
@@ -273,163 +276,6 @@ fn strip(
     });
     count_removed(opts, &stripped.removed);
     (stripped, observation)
-}
-
-/// Stages 1 and 2's result.
-struct Extracted {
-    /// The body as blocks of text.
-    blocks: Vec<String>,
-    /// The page's metadata (empty for text).
-    meta: extract::Metadata,
-    /// Where the blocks came from.
-    origin: boilerplate::Origin,
-    /// The body's revision, hashed only once the guards accepted it (a
-    /// refused 8 MiB page does not need it).
-    revision: String,
-    /// The memory reserved for processing them, held until the article is
-    /// made.
-    _reserved: Option<Reservation>,
-    /// What the article should say about how it was read (a declared
-    /// charset not used...).
-    warnings: Vec<String>,
-}
-
-/// What one byte of scraped text may cost in memory while it is processed
-/// (its lines, their normal forms, the paragraphs and the article), upper
-/// bound.
-const BYTES_PER_TEXT_BYTE: usize = 6;
-
-/// Stages 1 and 2, decode and extract: the body as blocks of text, with
-/// the page's metadata when it is HTML, where the blocks came from, and the
-/// memory reserved for processing them (held until the article is made).
-fn decode_and_extract(
-    body: Body,
-    url: Option<&str>,
-    id: &str,
-    opts: &Options,
-    deadline: Option<Instant>,
-) -> Result<Extracted, Failure> {
-    let reserve = |bytes: usize,
-                   what: &str,
-                   at_least: bool|
-     -> Result<Option<Reservation>, Failure> {
-        let Some(budget) = &opts.memory else {
-            return Ok(None);
-        };
-        budget.reserve(bytes, deadline).map(Some).map_err(|short| match short {
-            Shortfall::TooBig => Failure::new(
-                Some(id.to_string()),
-                ErrorKind::TooLarge,
-                if at_least {
-                    format!(
-                        "{what} would take more than worker.max_parse_memory ({} MiB) to process",
-                        budget.capacity() >> 20
-                    )
-                } else {
-                    format!(
-                        "{what} would take about {} MiB to process, over worker.max_parse_memory ({} MiB)",
-                        bytes >> 20,
-                        budget.capacity() >> 20
-                    )
-                },
-            ),
-            Shortfall::Late => Failure::new(
-                Some(id.to_string()),
-                ErrorKind::Timeout,
-                "processing took longer than pipeline.deadline (waiting for memory to parse it)",
-            ),
-        })
-    };
-    // The guards for a page: too complex, too much text, too big to parse.
-    let admit_page = |html: &str| {
-        let limits = guard::Limits {
-            max_nesting: opts.max_nesting,
-            max_text: opts.max_text,
-            max_memory: opts.memory.as_ref().map_or(usize::MAX, |m| m.capacity()),
-        };
-        let complexity = timed(opts, "guard", || guard::scan(html, &limits));
-        if let Some(why) = complexity.refusal(opts.max_nesting) {
-            return Err(Failure::new(
-                Some(id.to_string()),
-                ErrorKind::TooComplex,
-                why,
-            ));
-        }
-        let partial = complexity.stopped_early;
-        within_max_text(id, "page", complexity.text, opts.max_text, partial)?;
-        let what = format!(
-            "the page ({} KiB, {}{} elements)",
-            html.len() >> 10,
-            if partial { "over " } else { "" },
-            complexity.elements
-        );
-        reserve(complexity.memory(html.len()), &what, partial)
-    };
-    let page = |html: &str, revision: String, reserved: Option<Reservation>| {
-        let ex = timed(opts, "extract", || extract::extract(html, url));
-        Extracted {
-            blocks: ex.blocks,
-            meta: ex.meta,
-            origin: boilerplate::Origin::Html,
-            revision,
-            _reserved: reserved,
-            warnings: Vec::new(),
-        }
-    };
-    let admit_text = |text: &str| {
-        within_max_text(
-            id,
-            "text",
-            guard::text_bytes(text.as_bytes()),
-            opts.max_text,
-            false,
-        )?;
-        let what = format!("the text ({} KiB)", text.len() >> 10);
-        reserve(text.len().saturating_mul(BYTES_PER_TEXT_BYTE), &what, false)
-    };
-    let text = |text: String, revision: String, reserved: Option<Reservation>| Extracted {
-        blocks: vec![text],
-        meta: extract::Metadata::default(),
-        origin: boilerplate::Origin::Text,
-        revision,
-        _reserved: reserved,
-        warnings: Vec::new(),
-    };
-    match body {
-        Body::Html(html) => {
-            let reserved = admit_page(&html)?;
-            Ok(page(&html, revision_of(html.as_bytes()), reserved))
-        }
-        Body::Text(t) => {
-            let reserved = admit_text(&t)?;
-            let revision = revision_of(t.as_bytes());
-            Ok(text(t, revision, reserved))
-        }
-        Body::Bytes(bytes, content_type) => {
-            let html = match content_type.as_deref().map(essence) {
-                Some(ct) if ct.contains("html") || ct.contains("xml") => true,
-                Some("text/plain") => false,
-                _ => decode::looks_like_html(&bytes),
-            };
-            let decoded = timed(opts, "decode", || {
-                decode::decode(&bytes, content_type.as_deref(), html)
-            });
-            let reserved = if html {
-                admit_page(&decoded.text)?
-            } else {
-                admit_text(&decoded.text)?
-            };
-            let revision = revision_of(&bytes);
-            drop(bytes);
-            let mut extracted = if html {
-                page(&decoded.text, revision, reserved)
-            } else {
-                text(decoded.text, revision, reserved)
-            };
-            extracted.warnings.extend(decoded.warning);
-            Ok(extracted)
-        }
-    }
 }
 
 /// The id a message declares, for its error record when it cannot become
@@ -513,42 +359,6 @@ fn learn(
     (learned, Some(observation))
 }
 
-fn essence(content_type: &str) -> &str {
-    content_type.split(';').next().unwrap_or("").trim()
-}
-
-/// Refuses a page or text holding more than `max_text` bytes of text
-/// (`pipeline.max_text`) as `too_large`.
-/// `Ok` when `bytes` of text are within `max_text`; `at_least` when the
-/// count stopped early, once past the limit.
-fn within_max_text(
-    id: &str,
-    what: &str,
-    bytes: usize,
-    max_text: usize,
-    at_least: bool,
-) -> Result<(), Failure> {
-    if bytes <= max_text {
-        return Ok(());
-    }
-    Err(Failure::new(
-        Some(id.to_string()),
-        ErrorKind::TooLarge,
-        if at_least {
-            format!(
-                "the {what} holds more text than pipeline.max_text ({} KiB, whitespace not counted); news articles hold about 100 KiB at most",
-                max_text >> 10
-            )
-        } else {
-            format!(
-                "the {what} holds {} KiB of text (whitespace not counted), over pipeline.max_text ({} KiB); news articles hold about 100 KiB at most",
-                bytes >> 10,
-                max_text >> 10
-            )
-        },
-    ))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -571,6 +381,100 @@ mod tests {
             },
             &opts(),
         )
+    }
+
+    /// Scraped text in several languages: the headline line becomes the
+    /// title, the byline line the byline (without its "By"), the date line
+    /// the publication day; none of them stays in the text.
+    #[test]
+    fn scraped_text_fills_title_byline_and_date_from_its_lines() {
+        let cases = [
+            (
+                "en",
+                ["Home", "World", "Business", "Sport"],
+                "Harbour board votes to keep the old ferry terminal open",
+                "By Maria Lopez",
+                "Published 14 March 2024, 09:30",
+                "The harbour board voted on Monday to keep the old ferry terminal open for another five years, reversing a decision it took in the spring.",
+                "2024-03-14",
+            ),
+            (
+                "de",
+                ["Startseite", "Politik", "Wirtschaft", "Sport"],
+                "Hafenbehörde stimmt für den Erhalt des alten Fähranlegers",
+                "Von Thomas Becker",
+                "14. März 2024, 09:30 Uhr",
+                "Die Hafenbehörde hat am Montag beschlossen, den alten Fähranleger für weitere fünf Jahre offen zu halten, und damit eine Entscheidung aus dem Frühjahr gekippt.",
+                "2024-03-14",
+            ),
+            (
+                "fr",
+                ["Accueil", "Politique", "Économie", "Sport"],
+                "Le conseil portuaire vote le maintien de l'ancien terminal",
+                "Par Claire Dubois",
+                "Publié le 14 mars 2024 à 09h30",
+                "Le conseil portuaire a voté lundi le maintien de l'ancien terminal des ferries pour cinq années supplémentaires, revenant sur une décision prise au printemps.",
+                "2024-03-14",
+            ),
+            (
+                "es",
+                ["Portada", "Política", "Economía", "Deportes"],
+                "La junta del puerto vota mantener abierta la vieja terminal",
+                "Por Lucía Martínez",
+                "14 de marzo de 2024",
+                "La junta del puerto votó el lunes mantener abierta la vieja terminal de transbordadores durante otros cinco años, revirtiendo una decisión tomada en primavera.",
+                "2024-03-14",
+            ),
+            (
+                "ru",
+                ["Главная", "Политика", "Экономика", "Спорт"],
+                "Совет порта проголосовал за сохранение старого паромного терминала",
+                "Автор: Иван Петров",
+                "14 марта 2024, 09:30",
+                "В понедельник совет порта проголосовал за то, чтобы старый паромный терминал работал ещё пять лет, отменив решение, принятое весной.",
+                "2024-03-14",
+            ),
+        ];
+        for (lang, menu, headline, byline, date, para, day) in cases {
+            let mut lines: Vec<&str> = menu.to_vec();
+            lines.extend([headline, byline, date, para, para, para, "© 2024"]);
+            let a = run_json(serde_json::json!({"id": lang, "text": lines.join("\n")}))
+                .unwrap_or_else(|f| panic!("{lang}: {f:?}"));
+            assert_eq!(a.title.as_deref(), Some(headline), "{lang}");
+            let name = byline
+                .split_whitespace()
+                .skip(1)
+                .collect::<Vec<_>>()
+                .join(" ");
+            assert_eq!(a.byline.as_deref(), Some(name.as_str()), "{lang}");
+            assert_eq!(a.published_at.as_deref(), Some(day), "{lang}");
+            assert!(
+                !a.text.contains(headline) && !a.text.contains(date),
+                "{lang}: {}",
+                a.text
+            );
+        }
+    }
+
+    /// An update line is not the publication date, and a crawler's title
+    /// wins over the headline line.
+    #[test]
+    fn scraped_text_keeps_a_given_title_and_skips_update_dates() {
+        let para = "The harbour board voted on Monday to keep the old ferry terminal open for another five years, reversing a decision it took in the spring.";
+        let text = [
+            "Home",
+            "News",
+            "Harbour board votes to keep the old ferry terminal open",
+            "Updated 20 March 2024",
+            "Published 14 March 2024",
+            para,
+            para,
+        ]
+        .join("\n");
+        let a =
+            run_json(serde_json::json!({"id": "u", "text": text, "title": "Given title"})).unwrap();
+        assert_eq!(a.title.as_deref(), Some("Given title"));
+        assert_eq!(a.published_at.as_deref(), Some("2024-03-14"));
     }
 
     #[test]

@@ -137,8 +137,13 @@ pub(super) fn is_date_line(block: &str, norm: &str, words: usize) -> bool {
     let mut digits = false;
     let mut month = false;
     let mut total = 0;
+    let fillers = &crate::lexicon::dates().fillers;
+    let mut filler = 0;
     for token in norm.split(' ') {
         total += 1;
+        if fillers.contains(&token) {
+            filler += 1;
+        }
         if token.chars().all(|c| c.is_numeric()) {
             datey += 1;
             digits = true;
@@ -149,7 +154,13 @@ pub(super) fn is_date_line(block: &str, norm: &str, words: usize) -> bool {
     }
     // Mostly numbers is not enough (a table row of figures): the line must
     // name a month or hold a whole date.
-    digits
-        && datey * 3 >= total * 2
-        && (month || crate::text::dates::parse_date_text(block).is_some())
+    if !digits {
+        return false;
+    }
+    if datey * 3 >= total * 2 && month {
+        return true;
+    }
+    // In a whole date, the words written between day, month and year
+    // ("14 de marzo de 2024") neither add nor take away.
+    crate::text::dates::parse_date_text(block).is_some() && datey * 3 >= (total - filler) * 2
 }

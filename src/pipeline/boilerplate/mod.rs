@@ -15,6 +15,7 @@
 //! HTML-derived paragraphs have already been through main-content
 //! extraction, so for them only the first kind of evidence applies.
 
+mod found;
 mod line;
 mod page;
 mod phrases;
@@ -24,6 +25,7 @@ use crate::text::words::{normalise, word_count};
 use line::judge;
 use page::{drop_menu_runs, keep_main_region, resolve_by_context};
 
+pub use found::Found;
 pub use phrases::ends_article_heading;
 
 /// Where the blocks came from.
@@ -58,6 +60,9 @@ pub struct Stripped {
     pub kept: Vec<String>,
     /// What was removed and why.
     pub removed: Vec<RemovedLine>,
+    /// Scraped text's headline, byline and date lines (empty for HTML,
+    /// whose markup says these).
+    pub found: Found,
 }
 
 /// Why a block was judged boilerplate. The wire names are stable.
@@ -165,6 +170,9 @@ pub fn strip(blocks: Vec<String>, ctx: &Context<'_>) -> Stripped {
         }
     }
     let mut out = Stripped::default();
+    if ctx.origin == Origin::Text {
+        out.found = found::found(&blocks, &words, &verdicts);
+    }
     for (block, verdict) in blocks.into_iter().zip(verdicts) {
         match verdict {
             Verdict::Remove(reason) => out.removed.push(RemovedLine {
