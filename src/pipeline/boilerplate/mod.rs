@@ -147,6 +147,9 @@ pub fn strip(blocks: Vec<String>, ctx: &Context<'_>) -> Stripped {
         .zip(&words)
         .map(|((b, norm), &w)| judge(b, norm, w, title.as_deref()))
         .collect();
+    // A text of one line that no phrase marks is its own article, however
+    // short: a one-sentence news item, in any language.
+    let lone = ctx.origin == Origin::Text && blocks.len() == 1 && judged[0] == Verdict::Short;
     let mut verdicts = judged.clone();
     for (v, &learned) in verdicts.iter_mut().zip(ctx.learned) {
         if learned && !matches!(v, Verdict::Remove(_)) {
@@ -162,6 +165,9 @@ pub fn strip(blocks: Vec<String>, ctx: &Context<'_>) -> Stripped {
         drop_menu_runs(&blocks, &words, &mut verdicts);
         resolve_by_context(&mut verdicts);
         keep_main_region(&words, &mut verdicts);
+        if lone && verdicts[0] != Verdict::Remove(Reason::SiteTemplate) {
+            verdicts[0] = Verdict::Keep;
+        }
     } else {
         for v in &mut verdicts {
             if let Verdict::Short = v {
@@ -227,6 +233,35 @@ mod tests {
             reasons,
             ["subscribe_prompt", "subscribe_prompt", "advertisement"]
         );
+    }
+
+    /// A one-sentence news item is an article in every script, however
+    /// short; a line a phrase marks is not.
+    #[test]
+    fn a_text_of_one_line_is_an_article_unless_a_phrase_marks_it() {
+        let ctx = Context {
+            origin: Origin::Text,
+            title: None,
+            learned: &[],
+            normalised: &[],
+        };
+        for one in [
+            "Fire crews tackle blaze at city warehouse",
+            "Markets closed higher.",
+            "Keskuspankki nosti ohjauskorkoa torstaina neljänneksellä prosenttiyksiköllä.",
+            "央行周四将基准利率上调25个基点。",
+            "ธนาคารกลางขึ้นอัตราดอกเบี้ยนโยบายเมื่อวันพฤหัสบดี",
+        ] {
+            let out = strip(lines(&[one]), &ctx);
+            assert_eq!(out.kept, lines(&[one]), "{one}");
+        }
+        for marked in ["Advertisement", "Share on Facebook", "اعلان"] {
+            let out = strip(lines(&[marked]), &ctx);
+            assert!(out.kept.is_empty(), "{marked}");
+        }
+        // Two short lines are still judged by their context.
+        let out = strip(lines(&["Home", "Markets"]), &ctx);
+        assert!(out.kept.is_empty());
     }
 
     #[test]
