@@ -426,6 +426,15 @@ mod tests {
                 "2024-03-14",
             ),
             (
+                "it",
+                ["Home", "Cronaca", "Politica", "Sport"],
+                "Il consiglio comunale approva il nuovo orario dei traghetti",
+                "Di Marco Bianchi",
+                "14 marzo 2024",
+                "Il consiglio comunale ha approvato lunedì il nuovo orario dei traghetti per la stagione estiva, dopo un lungo dibattito con le associazioni dei pendolari.",
+                "2024-03-14",
+            ),
+            (
                 "ru",
                 ["Главная", "Политика", "Экономика", "Спорт"],
                 "Совет порта проголосовал за сохранение старого паромного терминала",
@@ -454,6 +463,25 @@ mod tests {
                 a.text
             );
         }
+    }
+
+    /// A byline that carries the date after a separator gives both.
+    #[test]
+    fn scraped_text_reads_a_byline_with_its_date() {
+        let para = "The harbour board voted on Monday to keep the old ferry terminal open for another five years, reversing a decision it took in the spring.";
+        let text = [
+            "Home",
+            "News",
+            "Council approves the new ferry timetable for the summer",
+            "By Tom Reed and Ann Lee | March 5, 2024",
+            para,
+            para,
+        ]
+        .join("\n");
+        let a = run_json(serde_json::json!({"id": "b", "text": text})).unwrap();
+        assert_eq!(a.byline.as_deref(), Some("Tom Reed and Ann Lee"));
+        assert_eq!(a.published_at.as_deref(), Some("2024-03-05"));
+        assert!(!a.text.contains("Tom Reed"), "{}", a.text);
     }
 
     /// An update line is not the publication date, and a crawler's title

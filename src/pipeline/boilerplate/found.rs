@@ -20,7 +20,7 @@ impl Found {
     /// Fills what `meta` does not say yet from these lines, read with the
     /// parsers HTML's metadata goes through: the byline cleaned of its
     /// prefix ("By", "Von", "Por"...), the day of the first date line that
-    /// is not an update.
+    /// is not an update (else of the byline).
     pub fn fill(&self, meta: &mut crate::pipeline::extract::Metadata) {
         use crate::text::dates::{date_in_tokens, date_label, tokenize, DateLabel};
         if meta.title.is_none() {
@@ -33,7 +33,9 @@ impl Found {
                 .and_then(crate::pipeline::metadata::clean_byline);
         }
         if meta.published_at.is_none() {
-            meta.published_at = self.date_lines.iter().find_map(|line| {
+            // A byline often carries the date: "By Tom Reed | March 5, 2024".
+            let lines = self.date_lines.iter().chain(&self.byline);
+            meta.published_at = lines.into_iter().find_map(|line| {
                 let toks = tokenize(line);
                 let (at, day) = date_in_tokens(&toks, 0)?;
                 (date_label(&toks, at) != DateLabel::Updated)

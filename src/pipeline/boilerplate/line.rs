@@ -89,15 +89,26 @@ pub(super) fn ends_word(text: &str, len: usize) -> bool {
     }
 }
 
-/// A byline is short and has no sentence punctuation at its end.
+/// A byline is short and has no sentence punctuation at its end. What
+/// follows a separator is its date or section ("By Tom Reed | March 5,
+/// 2024"), not part of it.
 pub(super) fn looks_like_byline(block: &str, words: usize) -> bool {
+    let (block, words, dated) = match block.split_once(['|', '•', '·']) {
+        Some((head, tail)) => (
+            head,
+            crate::text::words::word_count(head),
+            crate::text::dates::parse_date_text(tail).is_some(),
+        ),
+        None => (block, words, false),
+    };
     let block = block.trim_end();
-    if words > 8 || block.ends_with(['.', '!', '?', '؟', '。', ';', ',']) || block.contains('|') {
+    if words > 8 || block.ends_with(['.', '!', '?', '؟', '。', ';', ',']) {
         return false;
     }
     // In scripts with capitals, a name is at least two capitalised words
     // after the prefix ("By Jane Doe, 4 May 2025", not "By Functionality" or
-    // "By establishing..."); caseless scripts cannot tell.
+    // "By establishing..."), or one before a separator and a date ("von
+    // Limespacer · 22. Oktober 2019"); caseless scripts cannot tell.
     let mut cased = false;
     let mut capitalised = 0;
     for w in block.split_whitespace().skip(1) {
@@ -111,7 +122,7 @@ pub(super) fn looks_like_byline(block: &str, words: usize) -> bool {
             cased = true;
         }
     }
-    !cased || capitalised >= 2
+    !cased || capitalised >= 2 || (dated && capitalised >= 1)
 }
 
 /// Long enough, or a full sentence, to be text on its own.

@@ -72,7 +72,11 @@ pub(super) static PHRASES: LazyLock<Phrases> = LazyLock::new(|| {
         let ac = AhoCorasick::new(&patterns).expect("phrase lists build an automaton");
         (ac, reasons)
     };
-    let (prefix, prefix_reasons) = automaton(&words.prefix);
+    // What a byline starts with is one list (`[byline] prefixes`), for the
+    // byline cleaner and for telling a byline line here alike.
+    let bylines = lexicon::bylines().prefixes.iter().map(|p| ("byline", *p));
+    let prefixes: Vec<(&str, &str)> = words.prefix.iter().copied().chain(bylines).collect();
+    let (prefix, prefix_reasons) = automaton(&prefixes);
     let (contains, contains_reasons) = automaton(&words.contains);
     Phrases {
         exact,
