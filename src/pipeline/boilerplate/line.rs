@@ -93,6 +93,10 @@ pub(super) fn ends_word(text: &str, len: usize) -> bool {
 /// follows a separator is its date or section ("By Tom Reed | March 5,
 /// 2024"), not part of it.
 pub(super) fn looks_like_byline(block: &str, words: usize) -> bool {
+    // A row of a table ("Por | 0.77 | 9.58") is data.
+    if block.matches('|').count() > 1 {
+        return false;
+    }
     let (block, words, dated) = match block.split_once(['|', '•', '·']) {
         Some((head, tail)) => (
             head,
@@ -111,10 +115,16 @@ pub(super) fn looks_like_byline(block: &str, words: usize) -> bool {
     // Limespacer · 22. Oktober 2019"); caseless scripts cannot tell.
     let mut cased = false;
     let mut capitalised = 0;
+    let mut named = false;
     for w in block.split_whitespace().skip(1) {
-        let Some(c) = w.chars().next().filter(|&c| chars::is_alphabetic(c)) else {
+        // "(AND)" and "«Ivanov»" are names too.
+        let first = w
+            .chars()
+            .find(|c| !matches!(c, '(' | '"' | '\'' | '«' | '“' | '„'));
+        let Some(c) = first.filter(|&c| chars::is_alphabetic(c)) else {
             continue;
         };
+        named = true;
         if chars::is_uppercase(c) {
             cased = true;
             capitalised += 1;
@@ -122,7 +132,9 @@ pub(super) fn looks_like_byline(block: &str, words: usize) -> bool {
             cased = true;
         }
     }
-    !cased || capitalised >= 2 || (dated && capitalised >= 1)
+    // "作者：李明" is one word: its name cannot be told from its prefix.
+    let one_word = block.split_whitespace().nth(1).is_none();
+    (named || one_word) && (!cased || capitalised >= 2 || (dated && capitalised >= 1))
 }
 
 /// Long enough, or a full sentence, to be text on its own.
