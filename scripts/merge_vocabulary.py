@@ -10,11 +10,17 @@ the reasons of `src/lexicon/en.toml`. Each phrase is added to
 reason, in the same way of matching), and only where it is safe to match:
 
 - a prefix phrase has two words or more (three characters or more in a
-  script written without spaces), except a byline or date-line word, which
-  the pipeline checks further;
+  script written without spaces): "photo", "source", "updated" open
+  sentences and captions too;
+- exact navigation and related-content headings are not taken: section
+  names and list headings are also headings inside articles ("FAQ",
+  "Further reading"), and a related-content heading ends the article; for
+  the same reason, an exact comment heading has two words or more;
 - a contains phrase has three words or more (four characters without
   spaces);
-- no phrase holds a digit.
+- no phrase holds a digit;
+- a prefix phrase of related content is a related link (the line goes on
+  with one article's headline; only a heading of a list ends an article).
 
 The boilerplate sections are written again, sorted by reason, in the
 file's own order of reasons first.
@@ -51,13 +57,20 @@ def safe(way, reason, phrase):
     n = norm(phrase)
     if not n or re.search(r"\d", n):
         return False
+    # Section names and list headings are also headings inside articles
+    # ("FAQ", "Further reading"), and a heading of related content ends the
+    # article: those stay the lexicon's own, chosen one by one.
+    if way == "exact" and reason in ("navigation", "related_content"):
+        return False
+    # So does a comment heading: one word ("Discussion") may be a section of
+    # the article.
+    if way == "exact" and reason == "comment_prompt" and len(n.split()) < 2:
+        return False
     words = len(n.split())
     chars = len(n.replace(" ", ""))
     unspaced = words == 1 and any(ord(c) > 0x2E80 for c in n)
-    if way == "prefix" and reason not in ("byline", "date_line"):
-        return words >= 2 or (unspaced and chars >= 3)
     if way == "prefix":
-        return chars >= 2
+        return words >= 2 or (unspaced and chars >= 3)
     if way == "contains":
         return words >= 3 or (unspaced and chars >= 4)
     return True
@@ -73,10 +86,13 @@ def toml_list(items, indent="  "):
 def merge(code, vocab, dry):
     path = os.path.join(ROOT, "src", "lexicon", f"{code}.toml")
     text = open(path, encoding="utf-8").read()
-    at = text.index("[boilerplate.exact]")
+    starts = [text.find(f"[boilerplate.{w}]") for w in WAYS]
+    at = min([i for i in starts if i >= 0], default=len(text))
     head, tail = text[:at], text[at:]
+    if not head.endswith("\n\n"):
+        head = head.rstrip("\n") + "\n\n"
     # The tail must be the three sections alone (comments are rewritten).
-    current = tomllib.loads(tail)["boilerplate"]
+    current = tomllib.loads(tail).get("boilerplate", {})
     assert set(current) <= set(WAYS), f"{code}: unexpected sections {set(current)}"
     added = 0
     out = []
@@ -86,6 +102,11 @@ def merge(code, vocab, dry):
         for reason, phrases in vocab.get(way, {}).items():
             if reason not in REASONS:
                 continue
+            # A line that starts with a related-content phrase and goes on
+            # is a link to one article ("More on this: <headline>"), not the
+            # heading of a list after which the article ends.
+            if way == "prefix" and reason == "related_content":
+                reason = "related_link"
             for p in phrases:
                 p = p.strip().strip(".:：;,!?").strip()
                 if norm(p) in seen or not safe(way, reason, p):

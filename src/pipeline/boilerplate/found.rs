@@ -10,8 +10,9 @@ use super::{Reason, Verdict};
 pub struct Found {
     /// The line that reads as the article's headline.
     pub headline: Option<String>,
-    /// The byline nearest the article's start.
-    pub byline: Option<String>,
+    /// The byline lines (and credit lines), nearest the article's start
+    /// first.
+    pub bylines: Vec<String>,
     /// The date lines, nearest the article's start first.
     pub date_lines: Vec<String>,
 }
@@ -27,14 +28,28 @@ impl Found {
             meta.title = self.headline.clone();
         }
         if meta.byline.is_none() {
-            meta.byline = self
-                .byline
-                .as_deref()
-                .and_then(crate::pipeline::metadata::clean_byline);
+            // The first that names an author by an author's prefix ("By",
+            // "Von"...) before any other: "Edited by", "Photo by" lines are
+            // credits.
+            let cleaned: Vec<(String, bool)> = self
+                .bylines
+                .iter()
+                .filter_map(|line| {
+                    let name = crate::pipeline::metadata::clean_byline(line)?;
+                    let squashed = line.split_whitespace().collect::<Vec<_>>().join(" ");
+                    let prefixed = name != squashed;
+                    Some((name, prefixed))
+                })
+                .collect();
+            meta.byline = cleaned
+                .iter()
+                .find(|(_, prefixed)| *prefixed)
+                .or(cleaned.first())
+                .map(|(name, _)| name.clone());
         }
         if meta.published_at.is_none() {
             // A byline often carries the date: "By Tom Reed | March 5, 2024".
-            let lines = self.date_lines.iter().chain(&self.byline);
+            let lines = self.date_lines.iter().chain(&self.bylines);
             meta.published_at = lines.into_iter().find_map(|line| {
                 let toks = tokenize(line);
                 let (at, day) = date_in_tokens(&toks, 0)?;
@@ -75,16 +90,18 @@ pub(super) fn found(blocks: &[String], words: &[usize], verdicts: &[Verdict]) ->
                 && reads_as_headline(&blocks[i], words[i])
         })
         .max_by_key(|&i| (words[i], i));
-    let byline = by_distance
+    let bylines = by_distance
         .clone()
-        .find(|&i| removed_as(i, &[Reason::Byline]));
+        .filter(|&i| removed_as(i, &[Reason::Byline]))
+        .map(|i| blocks[i].trim().to_string())
+        .collect();
     let date_lines = by_distance
         .filter(|&i| removed_as(i, &[Reason::DateLine]))
         .map(|i| blocks[i].clone())
         .collect();
     Found {
         headline: headline.map(|i| blocks[i].trim().to_string()),
-        byline: byline.map(|i| blocks[i].trim().to_string()),
+        bylines,
         date_lines,
     }
 }

@@ -235,6 +235,37 @@ mod tests {
         );
     }
 
+    /// "Read also: <headline>" in the languages of the lexicon goes as a
+    /// related link, in the middle of an article, and the article goes on.
+    #[test]
+    fn read_also_lines_go_in_every_lexicon_language() {
+        let ctx = Context {
+            origin: Origin::Text,
+            title: None,
+            learned: &[],
+            normalised: &[],
+        };
+        for link in [
+            "Read also: Council passes the budget",
+            "Lesen Sie auch: Stadtrat beschließt neuen Haushalt",
+            "À lire aussi : Le conseil vote le budget",
+            "Lee también: El ayuntamiento aprueba el presupuesto",
+            "Leggi anche: Il consiglio approva il bilancio",
+            "Leia também: Câmara aprova orçamento",
+            "Lees ook: Gemeenteraad keurt begroting goed",
+            "Читайте также: Совет утвердил бюджет города",
+            "Читайте також: Рада затвердила бюджет міста",
+            "Baca juga: DPRD sahkan anggaran daerah",
+            "Ayrıca okuyun: Meclis bütçeyi onayladı",
+            "اقرأ أيضا: المجلس يقر الميزانية",
+            "延伸阅读：市议会通过预算",
+        ] {
+            let out = strip(lines(&[PARA_EN, link, PARA_EN]), &ctx);
+            assert_eq!(out.kept, lines(&[PARA_EN, PARA_EN]), "{link}");
+            assert_eq!(out.removed[0].reason, "related_link", "{link}");
+        }
+    }
+
     /// A one-sentence news item is an article in every script, however
     /// short; a line a phrase marks is not.
     #[test]
