@@ -148,8 +148,18 @@ pub fn strip(blocks: Vec<String>, ctx: &Context<'_>) -> Stripped {
         .map(|((b, norm), &w)| judge(b, norm, w, title.as_deref()))
         .collect();
     // A text of one line that no phrase marks is its own article, however
-    // short: a one-sentence news item, in any language.
-    let lone = ctx.origin == Origin::Text && blocks.len() == 1 && judged[0] == Verdict::Short;
+    // short: a one-sentence news item, in any language. (Words, or in a
+    // script without spaces, a variety of letters: a megabyte of "x" is
+    // no sentence.)
+    let lone = ctx.origin == Origin::Text
+        && blocks.len() == 1
+        && judged[0] == Verdict::Short
+        && (words[0] >= 2 || {
+            let mut seen: Vec<char> = blocks[0].chars().take(200).collect();
+            seen.sort_unstable();
+            seen.dedup();
+            seen.len() >= 8
+        });
     let mut verdicts = judged.clone();
     for (v, &learned) in verdicts.iter_mut().zip(ctx.learned) {
         if learned && !matches!(v, Verdict::Remove(_)) {
@@ -286,7 +296,12 @@ mod tests {
             let out = strip(lines(&[one]), &ctx);
             assert_eq!(out.kept, lines(&[one]), "{one}");
         }
-        for marked in ["Advertisement", "Share on Facebook", "اعلان"] {
+        for marked in [
+            "Advertisement",
+            "Share on Facebook",
+            "اعلان",
+            &"x".repeat(5_000),
+        ] {
             let out = strip(lines(&[marked]), &ctx);
             assert!(out.kept.is_empty(), "{marked}");
         }
