@@ -249,12 +249,7 @@ mod tests {
     /// related link, in the middle of an article, and the article goes on.
     #[test]
     fn read_also_lines_go_in_every_lexicon_language() {
-        let ctx = Context {
-            origin: Origin::Text,
-            title: None,
-            learned: &[],
-            normalised: &[],
-        };
+        let ctx = text_ctx();
         for link in [
             "Read also: Council passes the budget",
             "Lesen Sie auch: Stadtrat beschließt neuen Haushalt",
@@ -280,12 +275,7 @@ mod tests {
     /// short; a line a phrase marks is not.
     #[test]
     fn a_text_of_one_line_is_an_article_unless_a_phrase_marks_it() {
-        let ctx = Context {
-            origin: Origin::Text,
-            title: None,
-            learned: &[],
-            normalised: &[],
-        };
+        let ctx = text_ctx();
         for one in [
             "Fire crews tackle blaze at city warehouse",
             "Markets closed higher.",
