@@ -217,9 +217,8 @@ pub fn run_until(
             ),
         ));
     }
-    if origin == boilerplate::Origin::Text {
-        stripped.found.fill(&mut meta);
-    }
+    // Scraped text's headline, byline and date lines (none for HTML).
+    stripped.found.fill(&mut meta);
     let language = timed(opts, "language", || language::detect(&stripped.kept));
 
     let article = timed(opts, "assemble", || {

@@ -28,24 +28,14 @@ impl Found {
             meta.title = self.headline.clone();
         }
         if meta.byline.is_none() {
-            // The first that names an author by an author's prefix ("By",
-            // "Von"...) before any other: "Edited by", "Photo by" lines are
-            // credits.
-            let cleaned: Vec<(String, bool)> = self
+            // A line with an author's prefix ("By", "Von"...) before any
+            // other: "Edited by", "Photo by" lines are credits.
+            use crate::pipeline::metadata::{after_byline_prefix, clean_byline};
+            let prefixed = self
                 .bylines
                 .iter()
-                .filter_map(|line| {
-                    let name = crate::pipeline::metadata::clean_byline(line)?;
-                    let squashed = line.split_whitespace().collect::<Vec<_>>().join(" ");
-                    let prefixed = name != squashed;
-                    Some((name, prefixed))
-                })
-                .collect();
-            meta.byline = cleaned
-                .iter()
-                .find(|(_, prefixed)| *prefixed)
-                .or(cleaned.first())
-                .map(|(name, _)| name.clone());
+                .filter(|l| after_byline_prefix(l).is_some());
+            meta.byline = prefixed.chain(&self.bylines).find_map(|l| clean_byline(l));
         }
         if meta.published_at.is_none() {
             // A byline often carries the date: "By Tom Reed | March 5, 2024".

@@ -160,11 +160,10 @@ pub(super) fn is_date_line(block: &str, norm: &str, words: usize) -> bool {
     let mut digits = false;
     let mut month = false;
     let mut total = 0;
-    let fillers = &crate::lexicon::dates().fillers;
     let mut filler = 0;
     for token in norm.split(' ') {
         total += 1;
-        if fillers.contains(&token) {
+        if PHRASES.fillers.contains(token) {
             filler += 1;
         }
         if token.chars().all(|c| c.is_numeric()) {

@@ -54,6 +54,9 @@ pub(super) struct Phrases {
     /// The words of month names (and times of day) in every language, for
     /// telling a date line.
     pub(super) months: HashSet<String>,
+    /// The words written between day, month and year ("de" in "14 de
+    /// marzo de 2024"), in every language.
+    pub(super) fillers: HashSet<String>,
 }
 
 pub(super) static PHRASES: LazyLock<Phrases> = LazyLock::new(|| {
@@ -87,6 +90,12 @@ pub(super) static PHRASES: LazyLock<Phrases> = LazyLock::new(|| {
         tail_headings: words.tail_headings.iter().map(|h| normalise(h)).collect(),
         months: lexicon::dates()
             .month_words
+            .iter()
+            .map(|w| normalise(w))
+            .filter(|w| !w.is_empty())
+            .collect(),
+        fillers: lexicon::dates()
+            .fillers
             .iter()
             .map(|w| normalise(w))
             .filter(|w| !w.is_empty())

@@ -48,28 +48,8 @@ pub fn clean_byline(text: &str) -> Option<String> {
             }
         }
     }
-    loop {
-        let before = t.len();
-        for p in &words.prefixes {
-            // Matched on the original, not a lower-cased copy: lower-casing
-            // changes the length of some letters (Turkish İ), so an offset
-            // into the copy is not one into the original.
-            if let Some(rest) = chars::strip_prefix_lowered(&t, p) {
-                // A word prefix must end at a word boundary ("Byron" stays).
-                if p.ends_with(|c: char| c.is_alphabetic())
-                    && rest.starts_with(|c: char| c.is_alphanumeric())
-                {
-                    continue;
-                }
-                t = rest
-                    .trim_start_matches(|c: char| c == ':' || c == '-' || c.is_whitespace())
-                    .to_string();
-                break;
-            }
-        }
-        if t.len() == before {
-            break;
-        }
+    while let Some(rest) = after_byline_prefix(&t) {
+        t = rest.to_string();
     }
     let t = t
         .trim_matches(|c: char| c.is_whitespace() || ",;:*|-–—".contains(c))
@@ -94,6 +74,22 @@ pub fn clean_byline(text: &str) -> Option<String> {
         return None;
     }
     Some(t)
+}
+
+/// `text` after the byline prefix it starts with ("By ", "Von ",
+/// "Autor:"), if it starts with one.
+pub fn after_byline_prefix(text: &str) -> Option<&str> {
+    crate::lexicon::bylines().prefixes.iter().find_map(|p| {
+        // Matched on the original, not a lower-cased copy: lower-casing
+        // changes the length of some letters (Turkish İ), so an offset into
+        // the copy is not one into the original.
+        let rest = chars::strip_prefix_lowered(text, p)?;
+        // A word prefix must end at a word boundary ("Byron" stays).
+        let glued = p.ends_with(|c: char| c.is_alphabetic())
+            && rest.starts_with(|c: char| c.is_alphanumeric());
+        (!glued)
+            .then(|| rest.trim_start_matches(|c: char| c == ':' || c == '-' || c.is_whitespace()))
+    })
 }
 
 /// "5 min read", "10mins read", "3 Minuten Lesezeit".
