@@ -64,6 +64,7 @@ fn stages(c: &mut Criterion) {
                     title: None,
                     learned: &[],
                     normalised: &[],
+                    language: Some("ar"),
                 },
             )
         })
@@ -75,6 +76,7 @@ fn stages(c: &mut Criterion) {
             title: None,
             learned: &[],
             normalised: &[],
+            language: Some("ar"),
         },
     )
     .kept;

@@ -192,8 +192,7 @@ pub fn run_until(
         ));
     }
 
-    // strip boilerplate, then detect the language of what is left: menus
-    // and footers do not vote, and the identifier runs once.
+    // detect the language, strip boilerplate
     let title = raw
         .title
         .as_deref()
@@ -202,8 +201,20 @@ pub fn run_until(
     if let Some(f) = late("boilerplate") {
         return Err(f);
     }
-    let (stripped, observation) =
-        strip(blocks, origin, title.as_deref(), &raw, &id, opts, templates);
+    // The language is read before the boilerplate goes: its function words
+    // tell prose from labels there. The identifier reads the longest blocks
+    // first, so menus and footers do not vote.
+    let language = timed(opts, "language", || language::detect(&blocks));
+    let code = language.as_ref().map(|l| l.code.as_str());
+    let (stripped, observation) = strip(
+        blocks,
+        origin,
+        title.as_deref(),
+        code,
+        (&raw, &id),
+        opts,
+        templates,
+    );
     if let Some(f) = late("language") {
         return Err(f);
     }
@@ -219,7 +230,6 @@ pub fn run_until(
     }
     // Scraped text's headline, byline and date lines (none for HTML).
     stripped.found.fill(&mut meta);
-    let language = timed(opts, "language", || language::detect(&stripped.kept));
 
     let article = timed(opts, "assemble", || {
         assemble::assemble(
@@ -246,8 +256,8 @@ fn strip(
     blocks: Vec<String>,
     origin: boilerplate::Origin,
     title: Option<&str>,
-    raw: &crate::article::RawArticle,
-    id: &str,
+    language: Option<&str>,
+    (raw, id): (&crate::article::RawArticle, &str),
     opts: &Options,
     templates: Option<&Mutex<Memory>>,
 ) -> (boilerplate::Stripped, Option<Observation>) {
@@ -270,6 +280,7 @@ fn strip(
                 title,
                 learned: &learned,
                 normalised: &norms,
+                language,
             },
         )
     });

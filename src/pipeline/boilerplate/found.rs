@@ -59,8 +59,17 @@ const HEADLINE_MAX_WORDS: usize = 30;
 /// paragraph (the byline, date, share buttons and a caption come between).
 const HEADLINE_WINDOW: usize = 12;
 
+/// A line with at least this share of function words is a clause, not a
+/// row of menu items, whatever its words look like.
+const CLAUSE_DENSITY: f32 = 0.15;
+
 /// Reads [`Found`] from `blocks` and their final `verdicts`.
-pub(super) fn found(blocks: &[String], words: &[usize], verdicts: &[Verdict]) -> Found {
+pub(super) fn found(
+    blocks: &[String],
+    words: &[usize],
+    verdicts: &[Verdict],
+    language: Option<&str>,
+) -> Found {
     let Some(start) = verdicts
         .iter()
         .position(|v| !matches!(v, Verdict::Remove(_)))
@@ -77,7 +86,7 @@ pub(super) fn found(blocks: &[String], words: &[usize], verdicts: &[Verdict]) ->
     let headline = (start.saturating_sub(HEADLINE_WINDOW)..start)
         .filter(|&i| {
             removed_as(i, &[Reason::Navigation, Reason::OutsideArticle])
-                && reads_as_headline(&blocks[i], words[i])
+                && reads_as_headline(&blocks[i], words[i], language)
         })
         .max_by_key(|&i| (words[i], i));
     let bylines = by_distance
@@ -99,8 +108,12 @@ pub(super) fn found(blocks: &[String], words: &[usize], verdicts: &[Verdict]) ->
 /// A headline: one clause of a few words, not a sentence of a caption
 /// (ending in a full stop, or two sentences), not a breadcrumb or a title
 /// with its site name (separators), not a label (ending in a colon).
-fn reads_as_headline(block: &str, words: usize) -> bool {
+fn reads_as_headline(block: &str, words: usize, language: Option<&str>) -> bool {
     let t = block.trim();
+    // A clause has the language's function words; a menu has next to none.
+    let clause = language
+        .and_then(|l| crate::text::stopwords::density(&crate::text::words::normalise(t), l))
+        .is_some_and(|d| d >= CLAUSE_DENSITY);
     (HEADLINE_MIN_WORDS..=HEADLINE_MAX_WORDS).contains(&words)
         && !t.ends_with(['.', ':', '：', ',', ';', '…', '。'])
         && !t.contains(". ")
@@ -109,7 +122,7 @@ fn reads_as_headline(block: &str, words: usize) -> bool {
             .iter()
             .any(|c| t.contains(*c))
         && !is_label(t)
-        && !is_menu_row(t)
+        && (clause || !is_menu_row(t))
         && !has_date_and_time(t)
         && crate::text::dates::parse_date_text(t).is_none()
 }
@@ -170,7 +183,7 @@ mod tests {
             "市议会通过新年度预算案",
         ] {
             let w = crate::text::words::word_count(yes);
-            assert!(reads_as_headline(yes, w), "{yes}");
+            assert!(reads_as_headline(yes, w, None), "{yes}");
         }
         for no in [
             "Local News",
@@ -186,7 +199,7 @@ mod tests {
             "首页 时政 民生 经济 文旅 体育",
         ] {
             let w = crate::text::words::word_count(no);
-            assert!(!reads_as_headline(no, w), "{no}");
+            assert!(!reads_as_headline(no, w, None), "{no}");
         }
     }
 }

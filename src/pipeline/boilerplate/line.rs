@@ -2,12 +2,21 @@
 //! with, a date line, a byline, a title repeated, a sentence, or too short
 //! to tell.
 
-use super::phrases::{CONTAINS_MAX_WORDS, NETWORKS, NETWORK_MAX_WORDS, PHRASES, PREFIX_MAX_WORDS};
+use super::phrases::{
+    CONTAINS_MAX_WORDS, LINK_MAX_WORDS, NETWORKS, NETWORK_MAX_WORDS, PHRASES, PREFIX_MAX_WORDS,
+};
 use super::{Reason, Verdict};
 use crate::text::chars;
-use crate::text::words::is_cjk;
+use crate::text::stopwords;
+use crate::text::words::{is_cjk, normalise};
 
-pub(super) fn judge(block: &str, norm: &str, words: usize, title: Option<&str>) -> Verdict {
+pub(super) fn judge(
+    block: &str,
+    norm: &str,
+    words: usize,
+    title: Option<&str>,
+    language: Option<&str>,
+) -> Verdict {
     if norm.is_empty() {
         return Verdict::Remove(Reason::Template);
     }
@@ -42,9 +51,12 @@ pub(super) fn judge(block: &str, norm: &str, words: usize, title: Option<&str>) 
     {
         return Verdict::Remove(Reason::SharePrompt);
     }
-    if words <= PREFIX_MAX_WORDS {
+    if words <= LINK_MAX_WORDS {
         // Every phrase the block starts with; the longest that ends on a
-        // word boundary wins ("last updated" over "la...").
+        // word boundary wins ("last updated" over "la..."). Past the length
+        // of a short line, only a labelled link ("Lesen Sie auch: <a long
+        // headline>") counts.
+        let short = words <= PREFIX_MAX_WORDS;
         let mut best: Option<(usize, Reason)> = None;
         for m in phrases
             .prefix
@@ -54,6 +66,7 @@ pub(super) fn judge(block: &str, norm: &str, words: usize, title: Option<&str>) 
             let reason = phrases.prefix_reasons[m.pattern().as_usize()];
             if best.is_none_or(|(len, _)| m.end() > len)
                 && ends_word(norm, m.end())
+                && (short || (reason == Reason::RelatedLink && labelled(block, &norm[..m.end()])))
                 && (!matches!(reason, Reason::Byline) || looks_like_byline(block, words))
             {
                 best = Some((m.end(), reason));
@@ -62,6 +75,8 @@ pub(super) fn judge(block: &str, norm: &str, words: usize, title: Option<&str>) 
         if let Some((_, reason)) = best {
             return Verdict::Remove(reason);
         }
+    }
+    if words <= PREFIX_MAX_WORDS {
         if title == Some(norm) {
             return Verdict::Remove(Reason::Title);
         }
@@ -69,12 +84,26 @@ pub(super) fn judge(block: &str, norm: &str, words: usize, title: Option<&str>) 
             return Verdict::Remove(Reason::DateLine);
         }
     }
-    if is_sentence_like(block, words) {
-        Verdict::Keep
-    } else {
+    if !is_sentence_like(block, words) {
+        return Verdict::Short;
+    }
+    // Long, but without a sentence's end and with almost none of the
+    // language's function words: a menu or a list of headlines flattened
+    // into one line, not prose. Its neighbours decide.
+    let listy = !ends_like_sentence(block)
+        && language
+            .and_then(|l| stopwords::density(norm, l))
+            .is_some_and(|d| d < LIST_DENSITY);
+    if listy {
         Verdict::Short
+    } else {
+        Verdict::Keep
     }
 }
+
+/// Prose has more function words than this share (jusText's lowest bound
+/// is 0.30; a flattened list of links has next to none).
+const LIST_DENSITY: f32 = 0.1;
 
 /// Whether a phrase found at the start of `text`, `len` bytes long, ends at
 /// a word boundary. Scripts written without spaces (CJK) have no boundaries
@@ -87,6 +116,16 @@ pub(super) fn ends_word(text: &str, len: usize) -> bool {
         None | Some(' ') => true,
         Some(next) => is_cjk(next) || phrase.chars().next_back().is_some_and(is_cjk),
     }
+}
+
+/// Whether `block` opens with the label `phrase` (normalised) and a
+/// separator after it: "Читайте также: ...", "【関連記事】...", "Read more |
+/// ...".
+fn labelled(block: &str, phrase: &str) -> bool {
+    block
+        .match_indices([':', '：', '|', '–', '—', '-', '»', '›', '>', '】', ']', '→'])
+        .take(3)
+        .any(|(at, _)| normalise(&block[..at]) == phrase)
 }
 
 /// A byline is short and has no sentence punctuation at its end. What
@@ -142,12 +181,16 @@ pub(super) fn is_sentence_like(block: &str, words: usize) -> bool {
     if words >= 25 {
         return true;
     }
-    let ends_like_sentence = block
+    (words >= 8 && ends_like_sentence(block)) || words >= 15
+}
+
+/// Whether the block ends as a sentence does, in any script.
+pub(super) fn ends_like_sentence(block: &str) -> bool {
+    block
         .trim_end_matches(['"', '\'', '”', '’', '»', ')', ' '])
         .ends_with([
             '.', '!', '?', '؟', '。', '！', '？', '…', ':', '؛', ';', '।', '۔',
-        ]);
-    (words >= 8 && ends_like_sentence) || words >= 15
+        ])
 }
 
 /// A line made mostly of numbers and month names: "24 October 2024, 10:30".

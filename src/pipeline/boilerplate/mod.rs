@@ -51,6 +51,9 @@ pub struct Context<'a> {
     /// The blocks already [`normalise`]d, one per block, when the caller has
     /// them; empty otherwise.
     pub normalised: &'a [String],
+    /// The ISO 639-1 code of the article's language, when known: its
+    /// function words tell prose from labels (see [`crate::text::stopwords`]).
+    pub language: Option<&'a str>,
 }
 
 /// The outcome: blocks kept, in order, and blocks removed with a reason.
@@ -145,7 +148,7 @@ pub fn strip(blocks: Vec<String>, ctx: &Context<'_>) -> Stripped {
         .iter()
         .zip(norms)
         .zip(&words)
-        .map(|((b, norm), &w)| judge(b, norm, w, title.as_deref()))
+        .map(|((b, norm), &w)| judge(b, norm, w, title.as_deref(), ctx.language))
         .collect();
     // A text of one line that no phrase marks is its own article, however
     // short: a one-sentence news item, in any language. (Words, or in a
@@ -187,7 +190,7 @@ pub fn strip(blocks: Vec<String>, ctx: &Context<'_>) -> Stripped {
     }
     let mut out = Stripped::default();
     if ctx.origin == Origin::Text {
-        out.found = found::found(&blocks, &words, &verdicts);
+        out.found = found::found(&blocks, &words, &verdicts, ctx.language);
     }
     for (block, verdict) in blocks.into_iter().zip(verdicts) {
         match verdict {
@@ -230,6 +233,7 @@ mod tests {
             title: None,
             learned: &[],
             normalised: &[],
+            language: None,
         };
         let pitch = "Want more from Example Select? Sign up for our newsletter, The Selection, and shop smarter.";
         let trial =
@@ -307,6 +311,7 @@ mod tests {
             title: None,
             learned: &[],
             normalised: &[],
+            language: None,
         };
         let out = strip(
             lines(&[
@@ -341,6 +346,7 @@ mod tests {
             title: None,
             learned: &[],
             normalised: &[],
+            language: None,
         };
         let out = strip(
             lines(&[
@@ -369,6 +375,7 @@ mod tests {
             title: None,
             learned: &[],
             normalised: &[],
+            language: None,
         };
         let out = strip(
             lines(&[
@@ -394,6 +401,7 @@ mod tests {
             title: None,
             learned: &[],
             normalised: &[],
+            language: None,
         }
     }
 
@@ -491,6 +499,7 @@ mod tests {
             title: None,
             learned: &[],
             normalised: &[],
+            language: None,
         };
         let out = strip(
             lines(&[
@@ -510,6 +519,7 @@ mod tests {
             title: None,
             learned: &[],
             normalised: &[],
+            language: None,
         };
         let s =
             "By the end of the week, the ministry had published its full report on the incident.";
@@ -524,6 +534,7 @@ mod tests {
             title: None,
             learned: &[],
             normalised: &[],
+            language: None,
         };
         let out = strip(
             lines(&[

@@ -14,6 +14,11 @@ use crate::text::words::normalise;
 /// A prefix phrase only marks a block this short.
 pub(super) const PREFIX_MAX_WORDS: usize = 12;
 
+/// A related-link label ("Read also:", "Читайте также:") marks a block up
+/// to this long when a separator follows it: the rest is one headline, and
+/// headlines run long.
+pub(super) const LINK_MAX_WORDS: usize = 30;
+
 /// A contained phrase only marks a block this short: cookie notices and
 /// comment-form legalese are whole sentences, so neither their length nor
 /// their punctuation gives them away.
