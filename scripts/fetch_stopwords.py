@@ -13,7 +13,8 @@ most frequent function words, separated by spaces.
 - stopwords-iso 0.7.1 (MIT, Gene Diaz): for the languages jusText has no
   list for. Chinese and Japanese are written without spaces, so only their
   one-character function words are kept (the signal counts characters
-  there); Thai keeps its words.
+  there). Thai is left out: it is written without spaces between words,
+  and its words cannot be counted without a segmenter.
 
 Only the 75 languages the language stage identifies are written.
 """
@@ -76,7 +77,7 @@ def main() -> None:
             lines[code] = ("justext", words)
         iso = json.loads(wheel(tmp, "stopwordsiso==0.7.1").read("stopwordsiso/stopwords-iso.json"))
         for code, words in iso.items():
-            if code in lines or code not in LANGUAGES:
+            if code in lines or code not in LANGUAGES or code == "th":
                 continue
             if code in ONE_CHARACTER:
                 words = [w for w in words if len(w) == 1]

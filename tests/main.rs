@@ -15,6 +15,7 @@ mod evaluate;
 mod hostile;
 mod hostile_peers;
 mod jetstream_flow;
+mod languages;
 mod layout;
 mod metrics;
 mod offline;

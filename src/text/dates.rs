@@ -259,7 +259,10 @@ pub fn tokenize(text: &str) -> Vec<Tok> {
             }
             cur_num = true;
             cur.push(d);
-        } else if c.is_alphabetic() {
+        } else if c.is_alphabetic()
+            || (!cur_num && !cur.is_empty() && unicode_normalization::char::is_combining_mark(c))
+        {
+            // (A virama or tone mark inside a word is part of it: मार्च.)
             if cur_num {
                 flush(&mut cur, cur_num, &mut toks);
             }

@@ -4,6 +4,7 @@
 //! fingerprints are matched on.
 
 use crate::text::chars;
+use unicode_normalization::char::is_combining_mark;
 
 /// Words in a block; text without spaces (CJK) counts one word per two characters.
 pub fn word_count(block: &str) -> usize {
@@ -72,7 +73,9 @@ fn push_folded(out: &mut String, space: &mut bool, c: char) {
         'ة' => 'ه',
         'ى' | 'ی' => 'ي',
         'ك' => 'ک',
-        '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{0640}' | '’' => return,
+        // Arabic diacritics and tatweel; the dot Turkish "İ" lowers to
+        // ("i̇"), which would split the word.
+        '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{0640}' | '\u{0307}' | '’' => return,
         c => c,
     };
     if chars::is_alphanumeric(c) {
@@ -80,6 +83,10 @@ fn push_folded(out: &mut String, space: &mut bool, c: char) {
             out.push(' ');
         }
         *space = false;
+        out.push(c);
+    } else if !*space && !out.is_empty() && is_combining_mark(c) {
+        // A virama, nukta or tone mark inside a word (मार्च, มีนาคม) is
+        // part of it.
         out.push(c);
     } else {
         *space = true;
@@ -96,4 +103,22 @@ pub fn squash(s: &str) -> String {
         out.push_str(w);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn turkish_dotted_capital_i_stays_one_word() {
+        assert_eq!(normalise("İlgili Haber: İstanbul"), "ilgili haber istanbul");
+    }
+
+    #[test]
+    fn marks_inside_a_word_do_not_split_it() {
+        for word in ["अगस्त", "মার্চ", "மார்ச்", "กุมภาพันธ์"]
+        {
+            assert_eq!(normalise(word), word);
+        }
+    }
 }

@@ -63,18 +63,22 @@ const HEADLINE_WINDOW: usize = 12;
 /// row of menu items, whatever its words look like.
 const CLAUSE_DENSITY: f32 = 0.15;
 
-/// Reads [`Found`] from `blocks` and their final `verdicts`.
+/// The grammar words of a language: the top of its stoplist.
+const GRAMMAR_WORDS: usize = 100;
+
+/// Reads [`Found`] from `blocks` and their final `verdicts`, and which
+/// block is the headline.
 pub(super) fn found(
     blocks: &[String],
     words: &[usize],
     verdicts: &[Verdict],
     language: Option<&str>,
-) -> Found {
+) -> (Found, Option<usize>) {
     let Some(start) = verdicts
         .iter()
         .position(|v| !matches!(v, Verdict::Remove(_)))
     else {
-        return Found::default();
+        return (Found::default(), None);
     };
     let removed_as = |i: usize, reasons: &[Reason]| matches!(verdicts[i], Verdict::Remove(r) if reasons.contains(&r));
     // Nearest the start first: the lines before it, back to front, then
@@ -94,15 +98,26 @@ pub(super) fn found(
         .filter(|&i| removed_as(i, &[Reason::Byline]))
         .map(|i| blocks[i].trim().to_string())
         .collect();
-    let date_lines = by_distance
+    let mut date_lines: Vec<String> = by_distance
         .filter(|&i| removed_as(i, &[Reason::DateLine]))
         .map(|i| blocks[i].clone())
         .collect();
-    Found {
+    // Then a line just before the article that holds a year among other
+    // words ("2023年11月03日 09:20 来源：江城日报", "입력 2025년 04월 08일"):
+    // too wordy for a date line, yet where the page prints its date.
+    date_lines.extend(
+        (start.saturating_sub(HEADLINE_WINDOW)..start)
+            .rev()
+            .filter(|&i| removed_as(i, &[Reason::Navigation]) && words[i] <= DATED_MAX_WORDS)
+            .filter(|&i| has_year(&blocks[i]))
+            .map(|i| blocks[i].clone()),
+    );
+    let found = Found {
         headline: headline.map(|i| blocks[i].trim().to_string()),
         bylines,
         date_lines,
-    }
+    };
+    (found, headline)
 }
 
 /// A headline: one clause of a few words, not a sentence of a caption
@@ -110,10 +125,17 @@ pub(super) fn found(
 /// with its site name (separators), not a label (ending in a colon).
 fn reads_as_headline(block: &str, words: usize, language: Option<&str>) -> bool {
     let t = block.trim();
-    // A clause has the language's function words; a menu has next to none.
-    let clause = language
-        .and_then(|l| crate::text::stopwords::density(&crate::text::words::normalise(t), l))
-        .is_some_and(|d| d >= CLAUSE_DENSITY);
+    // Short words, or every word capitalised, are no sign of a menu when
+    // the line has the grammar words of its language: "How To Win The War",
+    // "توفان گرد و خاک مدارس را تعطیل کرد". (Not in CJK, where a menu's
+    // characters are words too.)
+    let clause = !t.chars().any(crate::text::words::is_cjk)
+        && language
+            .and_then(|l| {
+                let norm = crate::text::words::normalise(t);
+                crate::text::stopwords::density_of_top(&norm, l, GRAMMAR_WORDS)
+            })
+            .is_some_and(|d| d >= CLAUSE_DENSITY);
     (HEADLINE_MIN_WORDS..=HEADLINE_MAX_WORDS).contains(&words)
         && !t.ends_with(['.', ':', '：', ',', ';', '…', '。'])
         && !t.contains(". ")
@@ -132,7 +154,9 @@ fn reads_as_headline(block: &str, words: usize, language: Option<&str>) -> bool 
 /// lower-case word as every clause has.
 fn is_menu_row(t: &str) -> bool {
     let items: Vec<&str> = t.split_whitespace().collect();
-    items.len() >= 4
+    // Menus part their items with spaces or bars, clauses with commas.
+    !t.contains([',', '،', '、', '，'])
+        && items.len() >= 4
         && items.iter().all(|w| {
             let first = w.chars().next().unwrap_or(' ');
             if first.is_uppercase() {
@@ -146,16 +170,25 @@ fn is_menu_row(t: &str) -> bool {
         && !items.iter().any(|w| w.chars().any(|c| c.is_ascii_digit()))
 }
 
-/// A year and a time of day: "12 kwietnia 2024, 16:40" in any language,
-/// month names known or not.
-fn has_date_and_time(t: &str) -> bool {
+/// A line this long or shorter may be where the page prints its date.
+const DATED_MAX_WORDS: usize = 16;
+
+/// Whether `t` holds a four-digit year from 1900 to 2099 (ASCII digits).
+fn has_year(t: &str) -> bool {
     let b = t.as_bytes();
-    let year = b.windows(4).enumerate().any(|(i, w)| {
+    b.windows(4).enumerate().any(|(i, w)| {
         (w.starts_with(b"19") || w.starts_with(b"20"))
             && w.iter().all(u8::is_ascii_digit)
             && !b.get(i + 4).is_some_and(u8::is_ascii_digit)
             && (i == 0 || !b[i - 1].is_ascii_digit())
-    });
+    })
+}
+
+/// A year and a time of day: "12 kwietnia 2024, 16:40" in any language,
+/// month names known or not.
+fn has_date_and_time(t: &str) -> bool {
+    let b = t.as_bytes();
+    let year = has_year(t);
     let time = b.windows(4).any(|w| {
         w[0].is_ascii_digit() && w[1] == b':' && w[2].is_ascii_digit() && w[3].is_ascii_digit()
     });
@@ -181,6 +214,7 @@ mod tests {
             "Will the ferry terminal stay open?",
             "Der Stadtrat beschließt den neuen Haushalt für 2025",
             "市议会通过新年度预算案",
+            "국내 연구진이 만든 초소형 위성, 궤도 안착 성공",
         ] {
             let w = crate::text::words::word_count(yes);
             assert!(reads_as_headline(yes, w, None), "{yes}");

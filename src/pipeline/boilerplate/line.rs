@@ -66,7 +66,9 @@ pub(super) fn judge(
             let reason = phrases.prefix_reasons[m.pattern().as_usize()];
             if best.is_none_or(|(len, _)| m.end() > len)
                 && ends_word(norm, m.end())
-                && (short || (reason == Reason::RelatedLink && labelled(block, &norm[..m.end()])))
+                && (short
+                    || (reason == Reason::RelatedLink
+                        && norm.get(..m.end()).is_some_and(|p| labelled(block, p))))
                 && (!matches!(reason, Reason::Byline) || looks_like_byline(block, words))
             {
                 best = Some((m.end(), reason));
@@ -125,7 +127,11 @@ fn labelled(block: &str, phrase: &str) -> bool {
     block
         .match_indices([':', '：', '|', '–', '—', '-', '»', '›', '>', '】', ']', '→'])
         .take(3)
-        .any(|(at, _)| normalise(&block[..at]) == phrase)
+        .any(|(at, _)| {
+            block
+                .get(..at)
+                .is_some_and(|head| normalise(head) == phrase)
+        })
 }
 
 /// A byline is short and has no sentence punctuation at its end. What
@@ -197,6 +203,16 @@ pub(super) fn ends_like_sentence(block: &str) -> bool {
 pub(super) fn is_date_line(block: &str, norm: &str, words: usize) -> bool {
     // A row of a table ("1/1/2013 | +13.1%") or a figure is data.
     if words == 0 || words > 8 || block.contains('%') || block.matches(" | ").count() > 1 {
+        return false;
+    }
+    // A date has at most six numbers (day, month, year, hour, minute,
+    // second); a row of figures has more.
+    if norm
+        .split(' ')
+        .filter(|t| t.chars().all(char::is_numeric))
+        .count()
+        > 6
+    {
         return false;
     }
     let mut datey = 0;

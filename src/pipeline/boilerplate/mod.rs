@@ -190,7 +190,12 @@ pub fn strip(blocks: Vec<String>, ctx: &Context<'_>) -> Stripped {
     }
     let mut out = Stripped::default();
     if ctx.origin == Origin::Text {
-        out.found = found::found(&blocks, &words, &verdicts, ctx.language);
+        let headline;
+        (out.found, headline) = found::found(&blocks, &words, &verdicts, ctx.language);
+        // The headline leaves the text as the title, not as a menu item.
+        if let Some(i) = headline {
+            verdicts[i] = Verdict::Remove(Reason::Title);
+        }
     }
     for (block, verdict) in blocks.into_iter().zip(verdicts) {
         match verdict {
