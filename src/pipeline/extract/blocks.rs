@@ -145,6 +145,65 @@ const FURNITURE_TOKENS: &[&str] = &[
     "pagination",
 ];
 
+/// Class or id tokens, beyond English, that name page furniture: comment
+/// sections and related or recommended content, as sites write them in
+/// their own language (often transliterated: `kommentarii`, `sxolia`).
+const FURNITURE_TOKENS_INTL: &[&str] = &[
+    // comments
+    "komentarze",
+    "komentarz",
+    "komentare",
+    "komentari",
+    "opinie",
+    "kommentare",
+    "kommentar",
+    "kommentarer",
+    "kommentarii",
+    "kommentarij",
+    "kommenty",
+    "commentaires",
+    "commentaire",
+    "commenti",
+    "comentarios",
+    "comentarii",
+    "reacties",
+    "yorumlar",
+    "yorum",
+    "sxolia",
+    "scholia",
+    "pinglun",
+    // related and recommended
+    "polecane",
+    "powiazane",
+    "podobne",
+    "pohozhie",
+    "poxozhie",
+    "verwandte",
+    "similaires",
+    "correlati",
+    "relacionados",
+    "relacionadas",
+    "gerelateerd",
+    "xiangguan",
+];
+
+/// The parts of a class word: split at `-` and `_`, and where a lower-case
+/// letter meets an upper-case one (`stgOpinie`, `commentList`).
+fn class_parts(word: &str) -> impl Iterator<Item = &str> {
+    word.split(['-', '_']).flat_map(|part| {
+        let mut cuts = vec![0];
+        let mut prev_lower = false;
+        for (i, c) in part.char_indices() {
+            if prev_lower && c.is_ascii_uppercase() {
+                cuts.push(i);
+            }
+            prev_lower = c.is_ascii_lowercase();
+        }
+        cuts.push(part.len());
+        (0..cuts.len() - 1).filter_map(move |k| part.get(cuts[k]..cuts[k + 1]))
+    })
+}
+
 /// Class tokens that mark text about the article rather than of it:
 /// captions and credits, author bios, footnotes and references, disclosures.
 const CAPTION_TOKENS: &[&str] = &[
@@ -288,10 +347,11 @@ pub fn blocks(root: &NodeRef<'_>, scope: Scope) -> Vec<Block> {
                         }
                         // Each class word whole ("ref-list") and in parts.
                         for word in attr.value.split_whitespace() {
-                            let parts = word.split(['-', '_']);
-                            for t in std::iter::once(word).chain(parts) {
-                                furniture |=
-                                    FURNITURE_TOKENS.iter().any(|f| f.eq_ignore_ascii_case(t));
+                            for t in std::iter::once(word).chain(class_parts(word)) {
+                                furniture |= FURNITURE_TOKENS
+                                    .iter()
+                                    .chain(FURNITURE_TOKENS_INTL)
+                                    .any(|f| f.eq_ignore_ascii_case(t));
                                 caption |= CAPTION_TOKENS.iter().any(|f| f.eq_ignore_ascii_case(t));
                             }
                         }
@@ -522,6 +582,35 @@ mod tests {
             .map(|b| b.text)
             .collect();
         assert_eq!(texts, ["Body text."]);
+    }
+
+    #[test]
+    fn comment_sections_named_in_other_languages_or_in_camel_case_are_furniture() {
+        let doc = Document::from(
+            "<body><article><p>Body text of the article, long enough to be most of the page and more than the comments.</p></article>\
+             <div id='stgOpinie'><p>Opinia czytelnika</p></div><div class='komentarze'><p>Komentarz</p></div>\
+             <div class='kommentarii-list'><p>Комментарий</p></div><div class='commentList'><p>A comment</p></div></body>",
+        );
+        let texts: Vec<String> = blocks(&doc.root(), Scope::Page)
+            .into_iter()
+            .map(|b| b.text)
+            .collect();
+        assert_eq!(
+            texts,
+            ["Body text of the article, long enough to be most of the page and more than the comments."]
+        );
+    }
+
+    #[test]
+    fn class_words_split_at_separators_and_case_changes() {
+        let parts: Vec<&str> = class_parts("news_item-textBox").collect();
+        assert_eq!(parts, ["news", "item", "text", "Box"]);
+        let parts: Vec<&str> = class_parts("stgOpinie").collect();
+        assert_eq!(parts, ["stg", "Opinie"]);
+        let parts: Vec<&str> = class_parts("relatedArticles").collect();
+        assert_eq!(parts, ["related", "Articles"]);
+        let parts: Vec<&str> = class_parts("BBC").collect();
+        assert_eq!(parts, ["BBC"]);
     }
 
     #[test]
