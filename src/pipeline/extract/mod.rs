@@ -123,9 +123,10 @@ pub fn extract(html: &str, url: Option<&str>) -> Extracted {
     // (Readability took one section, or a spec table beside it): the
     // publisher's own boundary is the better one. Far less is a teaser or
     // one block of a page that reuses the name; far more, a wrapper around
-    // the whole page.
+    // the whole page. Less is still the article when the scoring's choice
+    // ends with it: a feed or teaser list above the article was taken along.
     let mut blocks = if chosen_words > 0
-        && container_words * 10 >= chosen_words * 6
+        && (container_words * 10 >= chosen_words * 6 || ends_with_body(&chosen, &container))
         && container_words <= chosen_words * 3
     {
         container
@@ -136,6 +137,23 @@ pub fn extract(html: &str, url: Option<&str>) -> Extracted {
     // left in the markup are not part of it.
     blocks.retain(|b| !is_json(b) && !is_placeholder(b));
     Extracted { blocks, meta }
+}
+
+/// Whether `chosen` ends with the named body `container`: its first block is
+/// in `chosen` after other text, and nearly all that follows it there is the
+/// body's. What the scoring put before it is the page's lead-in (a feed, a
+/// teaser list), since an article's own sections go on after its body, not
+/// before it.
+fn ends_with_body(chosen: &[String], container: &[String]) -> bool {
+    let Some(first) = container.first() else {
+        return false;
+    };
+    let Some(start) = chosen.iter().position(|b| b == first) else {
+        return false;
+    };
+    let rest = &chosen[start..];
+    let found = rest.iter().filter(|b| container.contains(b)).count();
+    start > 0 && container.len() >= 2 && found * 10 >= rest.len() * 9
 }
 
 /// Class and id names that content management systems give the article
@@ -464,6 +482,32 @@ mod tests {
                 "A list [1, 2] in brackets is still text."
             ]
         );
+    }
+
+    #[test]
+    fn a_named_body_after_a_longer_feed_is_the_article() {
+        let teaser = "The regional parliament voted on the new budget today, and the opposition walked out of the chamber in protest";
+        let feed = format!("<p>{teaser}</p><p>Today, 7:37</p>").repeat(6);
+        let para = "The council approved the new cycling lanes on Tuesday after months of debate between residents and shop owners.";
+        let html = format!(
+            "<html><body><div class='column'>{feed}\
+             <div class='article-text'><p>{para}</p><p>{para}</p><p>{para}</p></div>\
+             </div></body></html>"
+        );
+        let out = extract(&html, None);
+        assert_eq!(out.blocks, vec![para, para, para]);
+    }
+
+    #[test]
+    fn a_body_that_ends_the_choice_after_other_text_is_found_there() {
+        let s = |v: &[&str]| v.iter().map(|t| t.to_string()).collect::<Vec<_>>();
+        let chosen = s(&["feed 1", "feed 2", "feed 3", "para 1", "para 2"]);
+        assert!(ends_with_body(&chosen, &s(&["para 1", "para 2"])));
+        // The body in the middle: the sections after it are the article's.
+        assert!(!ends_with_body(&chosen, &s(&["feed 3", "para 1"])));
+        // The whole choice, or a body of one block (a box, a teaser).
+        assert!(!ends_with_body(&chosen, &chosen));
+        assert!(!ends_with_body(&chosen, &s(&["para 2"])));
     }
 
     #[test]
