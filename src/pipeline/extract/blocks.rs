@@ -187,6 +187,25 @@ const FURNITURE_TOKENS_INTL: &[&str] = &[
     "xiangguan",
 ];
 
+/// Class or id tokens that name a comment section: furniture even when
+/// it holds most of the page's text, unless the headline is inside it.
+const COMMENT_TOKENS: &[&str] = &[
+    "comment",
+    "comments",
+    "komentarze",
+    "komentarz",
+    "opinie",
+    "kommentare",
+    "kommentarii",
+    "commentaires",
+    "commenti",
+    "comentarios",
+    "reacties",
+    "yorumlar",
+    "sxolia",
+    "pinglun",
+];
+
 /// The parts of a class word: split at `-` and `_`, and where a lower-case
 /// letter meets an upper-case one (`stgOpinie`, `commentList`).
 fn class_parts(word: &str) -> impl Iterator<Item = &str> {
@@ -238,6 +257,7 @@ enum Seen {
         never_text: bool,
         furniture: bool,
         caption: bool,
+        comments: bool,
         image: bool,
     },
     /// The document or a fragment: walk its children.
@@ -340,6 +360,7 @@ pub fn blocks(root: &NodeRef<'_>, scope: Scope) -> Vec<Block> {
                     let never_text = NEVER_TEXT.contains(&name);
                     let (mut furniture, mut caption) =
                         (PAGE_FURNITURE_TAGS.contains(&name), name == "figcaption");
+                    let mut comments = false;
                     for attr in &e.attrs {
                         let key: &str = &attr.name.local;
                         if key != "class" && key != "id" {
@@ -353,6 +374,8 @@ pub fn blocks(root: &NodeRef<'_>, scope: Scope) -> Vec<Block> {
                                     .chain(FURNITURE_TOKENS_INTL)
                                     .any(|f| f.eq_ignore_ascii_case(t));
                                 caption |= CAPTION_TOKENS.iter().any(|f| f.eq_ignore_ascii_case(t));
+                                comments |=
+                                    COMMENT_TOKENS.iter().any(|f| f.eq_ignore_ascii_case(t));
                             }
                         }
                     }
@@ -361,6 +384,7 @@ pub fn blocks(root: &NodeRef<'_>, scope: Scope) -> Vec<Block> {
                         never_text,
                         furniture,
                         caption,
+                        comments,
                         image: name == "img" || name == "wbr",
                     }
                 }
@@ -368,7 +392,7 @@ pub fn blocks(root: &NodeRef<'_>, scope: Scope) -> Vec<Block> {
                 _ => Seen::Other,
             })
             .unwrap_or(Seen::Other);
-        let (tag, furniture_hint, caption) = match seen {
+        let (tag, furniture_hint, caption, comments) = match seen {
             Seen::Text | Seen::Other => continue,
             Seen::Container => {
                 stack.extend(node.children_it(true).map(Op::Enter));
@@ -381,6 +405,7 @@ pub fn blocks(root: &NodeRef<'_>, scope: Scope) -> Vec<Block> {
                 tag,
                 furniture,
                 caption,
+                comments,
                 image,
                 ..
             } => {
@@ -391,7 +416,7 @@ pub fn blocks(root: &NodeRef<'_>, scope: Scope) -> Vec<Block> {
                 if matches!(tag, Some("td" | "th")) && !text.trim().is_empty() {
                     text.push_str(" | ");
                 }
-                (tag, furniture, caption)
+                (tag, furniture, caption, comments)
             }
         };
         let landmark = matches!(tag, Some("body" | "main" | "article"));
@@ -403,6 +428,7 @@ pub fn blocks(root: &NodeRef<'_>, scope: Scope) -> Vec<Block> {
             && (measured >= MAX_MEASURED || {
                 measured += 1;
                 visible_len(&node, total_len / 2) * 2 < total_len
+                    || (comments && !has_headline(&node))
             });
         if scope == Scope::Page && is_furniture {
             continue;
@@ -456,6 +482,12 @@ fn visible_len(node: &NodeRef<'_>, limit: usize) -> usize {
         }
     }
     total
+}
+
+/// Whether an `h1` is under `node`: the page's headline, so the element
+/// holds the article, not only the comments or feed around it.
+fn has_headline(node: &NodeRef<'_>) -> bool {
+    node.descendants_it().any(|n| n.has_name("h1"))
 }
 
 /// Appends `text` with runs of whitespace collapsed to one space.
@@ -599,6 +631,39 @@ mod tests {
             texts,
             ["Body text of the article, long enough to be most of the page and more than the comments."]
         );
+    }
+
+    #[test]
+    fn a_comment_section_is_furniture_even_when_it_outweighs_the_article() {
+        let comment = "<div class='comment'><p>I do not agree with any of this, and I have said so many times before on this site.</p></div>";
+        let html = format!(
+            "<body><div id='main'><h1>Lanes approved</h1><p>The council approved the new cycling lanes.</p></div>\
+             <div id='stgOpinie'>{}</div></body>",
+            comment.repeat(5)
+        );
+        let doc = Document::from(html.as_str());
+        let texts: Vec<String> = blocks(&doc.root(), Scope::Page)
+            .into_iter()
+            .map(|b| b.text)
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                "Lanes approved",
+                "The council approved the new cycling lanes."
+            ]
+        );
+        // With the headline inside, it is the page's wrapper, not a section.
+        let para = "The council approved the new cycling lanes on Tuesday after months of debate.";
+        let html = format!(
+            "<body><div id='comments_page_wrapper'><h1>Lanes approved</h1><p>{para}</p></div></body>"
+        );
+        let doc = Document::from(html.as_str());
+        let texts: Vec<String> = blocks(&doc.root(), Scope::Page)
+            .into_iter()
+            .map(|b| b.text)
+            .collect();
+        assert_eq!(texts, ["Lanes approved", para]);
     }
 
     #[test]
