@@ -166,6 +166,10 @@ fn a_text_of_one_sentence_is_an_article_in_every_language() {
     for page in pages() {
         let id = format!("{}-one", page.language);
         let article = process(&id, &page.one_sentence);
-        assert_eq!(article.paragraphs, [page.one_sentence.clone()], "{id}");
+        assert_eq!(
+            article.paragraphs,
+            std::slice::from_ref(&page.one_sentence),
+            "{id}"
+        );
     }
 }
