@@ -60,7 +60,8 @@ pub fn density(norm: &str, language: &str) -> Option<f32> {
 
 /// [`density`] counting only the `top` most frequent words of the list:
 /// the first hundred are the grammar ("the", "of", "after"); further down
-/// come frequent nouns ("home", "business") that menus have too.
+/// come frequent nouns ("home", "business") that menus have too. Chinese
+/// and Japanese count their whole list.
 pub fn density_of_top(norm: &str, language: &str, top: usize) -> Option<f32> {
     let list = LISTS.get(language)?;
     let ranks = list.set.get_or_init(|| {
@@ -74,6 +75,9 @@ pub fn density_of_top(norm: &str, language: &str, top: usize) -> Option<f32> {
         }
         ranks
     });
+    // The one-character lists (stopwords-iso's) are not in order of
+    // frequency: all of each counts.
+    let top = if list.by_character { usize::MAX } else { top };
     let hit = |w: &str| ranks.get(w).is_some_and(|&r| usize::from(r) < top);
     let mut buf = [0u8; 4];
     let (hits, total) = if list.by_character {
@@ -131,9 +135,11 @@ mod tests {
             ),
         ];
         for (lang, prose, menu) in cases {
-            let p = density(&normalise(prose), lang).unwrap();
-            let m = density(&normalise(menu), lang).unwrap();
-            assert!(p >= 0.25 && m < 0.1, "{lang}: prose {p}, menu {m}");
+            // The grammar words: the top of the list (further down come
+            // nouns menus have too, see the next test).
+            let p = density_of_top(&normalise(prose), lang, 100).unwrap();
+            let m = density_of_top(&normalise(menu), lang, 100).unwrap();
+            assert!(p >= 0.2 && m <= p / 2.0, "{lang}: prose {p}, menu {m}");
         }
     }
 
