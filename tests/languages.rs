@@ -11,6 +11,7 @@ use std::path::PathBuf;
 
 use newsworker::article::Article;
 use newsworker::pipeline::{self, Options, RawMessage};
+use newsworker::text::words::squash;
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -76,10 +77,6 @@ fn process(id: &str, text: &str) -> Article {
     )
     .inspect(crate::common::schemas::check_article)
     .unwrap_or_else(|f| panic!("{id}: {:?}", f.error))
-}
-
-fn squash(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn reason_of<'a>(article: &'a Article, line: &str) -> Option<&'a str> {

@@ -93,20 +93,19 @@ pub(super) static PHRASES: LazyLock<Phrases> = LazyLock::new(|| {
         contains,
         contains_reasons,
         tail_headings: words.tail_headings.iter().map(|h| normalise(h)).collect(),
-        months: lexicon::dates()
-            .month_words
-            .iter()
-            .map(|w| normalise(w))
-            .filter(|w| !w.is_empty())
-            .collect(),
-        fillers: lexicon::dates()
-            .fillers
-            .iter()
-            .map(|w| normalise(w))
-            .filter(|w| !w.is_empty())
-            .collect(),
+        months: normalised(&lexicon::dates().month_words),
+        fillers: normalised(&lexicon::dates().fillers),
     }
 });
+
+/// The words, normalised, without those that normalise to nothing.
+fn normalised(words: &[&str]) -> HashSet<String> {
+    words
+        .iter()
+        .map(|w| normalise(w))
+        .filter(|w| !w.is_empty())
+        .collect()
+}
 
 /// Whether a short block is a heading after which an article does not go
 /// on: a related-content list, a comment section.

@@ -554,6 +554,14 @@ pub fn densest_run(blocks: &[Block]) -> Vec<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The texts of a document's blocks in page scope.
+    fn page_texts(doc: &Document) -> Vec<String> {
+        blocks(&doc.root(), Scope::Page)
+            .into_iter()
+            .map(|b| b.text)
+            .collect()
+    }
     use dom_query::Document;
 
     #[test]
@@ -609,10 +617,7 @@ mod tests {
             "<body><nav><p>Home News</p></nav><div class='share-bar'><p>Share this</p></div>\
              <article><p>Body text.</p></article><footer><p>Footer</p></footer></body>",
         );
-        let texts: Vec<String> = blocks(&doc.root(), Scope::Page)
-            .into_iter()
-            .map(|b| b.text)
-            .collect();
+        let texts = page_texts(&doc);
         assert_eq!(texts, ["Body text."]);
     }
 
@@ -623,10 +628,7 @@ mod tests {
              <div id='stgOpinie'><p>Opinia czytelnika</p></div><div class='komentarze'><p>Komentarz</p></div>\
              <div class='kommentarii-list'><p>Комментарий</p></div><div class='commentList'><p>A comment</p></div></body>",
         );
-        let texts: Vec<String> = blocks(&doc.root(), Scope::Page)
-            .into_iter()
-            .map(|b| b.text)
-            .collect();
+        let texts = page_texts(&doc);
         assert_eq!(
             texts,
             ["Body text of the article, long enough to be most of the page and more than the comments."]
@@ -642,10 +644,7 @@ mod tests {
             comment.repeat(5)
         );
         let doc = Document::from(html.as_str());
-        let texts: Vec<String> = blocks(&doc.root(), Scope::Page)
-            .into_iter()
-            .map(|b| b.text)
-            .collect();
+        let texts = page_texts(&doc);
         assert_eq!(
             texts,
             [
@@ -659,10 +658,7 @@ mod tests {
             "<body><div id='comments_page_wrapper'><h1>Lanes approved</h1><p>{para}</p></div></body>"
         );
         let doc = Document::from(html.as_str());
-        let texts: Vec<String> = blocks(&doc.root(), Scope::Page)
-            .into_iter()
-            .map(|b| b.text)
-            .collect();
+        let texts = page_texts(&doc);
         assert_eq!(texts, ["Lanes approved", para]);
     }
 
