@@ -517,19 +517,6 @@ pub fn words(text: &str) -> usize {
 /// (maximum-subsequence segmentation). Navigation-like blocks inside the run
 /// are dropped.
 pub fn densest_run(blocks: &[Block]) -> Vec<usize> {
-    let score = |b: &Block| -> i64 {
-        let w = words(&b.text) as i64;
-        let ld = b.link_density();
-        if b.furniture || ld > 0.5 {
-            -w.max(5)
-        } else if w >= 12 && ld < 0.3 {
-            w
-        } else if w < 4 {
-            -2
-        } else {
-            -1
-        }
-    };
     let (mut best, mut best_range) = (0i64, None);
     let (mut sum, mut start) = (0i64, 0usize);
     for (i, b) in blocks.iter().enumerate() {
@@ -546,9 +533,30 @@ pub fn densest_run(blocks: &[Block]) -> Vec<usize> {
     let Some((s, e)) = best_range else {
         return Vec::new();
     };
-    (s..=e)
-        .filter(|&i| !blocks[i].furniture && blocks[i].link_density() <= 0.5 && !blocks[i].aside)
-        .collect()
+    (s..=e).filter(|&i| is_text(&blocks[i])).collect()
+}
+
+/// What a block adds to a run of article text: its words when it reads as
+/// prose (12 words or more, few links), a small cost when it is short, and
+/// its words (at least 5) as a cost when it is furniture or mostly links.
+pub fn score(b: &Block) -> i64 {
+    let w = words(&b.text) as i64;
+    let ld = b.link_density();
+    if b.furniture || ld > 0.5 {
+        -w.max(5)
+    } else if w >= 12 && ld < 0.3 {
+        w
+    } else if w < 4 {
+        -2
+    } else {
+        -1
+    }
+}
+
+/// Whether a block of a run is kept as text: not furniture, an aside or
+/// mostly links.
+pub fn is_text(b: &Block) -> bool {
+    !b.furniture && b.link_density() <= 0.5 && !b.aside
 }
 
 #[cfg(test)]

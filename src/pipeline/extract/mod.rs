@@ -19,10 +19,12 @@ use std::sync::LazyLock;
 use dom_query::{Document, Matcher, NodeRef, Selection};
 use dom_smoothie::{Config, Readability};
 
+mod anchor;
 pub mod blocks;
 
 use crate::pipeline::boilerplate;
 use crate::pipeline::metadata::{clean_byline, extract_metadata, PublicationSources};
+use anchor::Anchors;
 use blocks::{Block, Scope};
 
 pub use crate::pipeline::metadata::Metadata;
@@ -65,6 +67,13 @@ pub fn extract(html: &str, url: Option<&str>) -> Extracted {
     if let Some(cut) = tail_start(fallback.iter().map(|b| b.text.as_str())) {
         fallback.truncate(cut);
     }
+    // Where the page's declared description and title point: read now, before
+    // Readability's excerpt fills the description.
+    let anchors = Anchors::new(meta.description.as_deref(), meta.title.as_deref());
+    let anchored: Vec<Block> = anchors
+        .run(&page_blocks)
+        .map(|run| run.into_iter().map(|i| page_blocks[i].clone()).collect())
+        .unwrap_or_default();
     // The element the page's own markup names as the article body.
     let container: Vec<String> = body_container(&doc.root())
         .map(|n| clean_content(blocks::blocks(&n, Scope::Page)))
@@ -133,6 +142,11 @@ pub fn extract(html: &str, url: Option<&str>) -> Extracted {
     } else {
         chosen
     };
+    // Neither the description nor the prose after the headline is in it: the
+    // scoring took a longer feed or footer over a short article.
+    if !anchored.is_empty() && !anchors.holds(&blocks, &anchored.iter().collect::<Vec<_>>()) {
+        blocks = clean_content(anchored);
+    }
     // Whichever way the text was found, script data and placeholder text
     // left in the markup are not part of it.
     blocks.retain(|b| !is_json(b) && !is_placeholder(b));
@@ -517,5 +531,37 @@ mod tests {
             None,
         );
         assert_eq!(out.blocks, vec!["Just one line of text"]);
+    }
+
+    #[test]
+    fn a_short_article_beats_a_longer_feed_when_the_description_points_to_it() {
+        let teaser = "<li><div class=\"item-title\"><a href=\"/n\">Губернатор ответил на вопросы редакторов</a></div>\
+            <div class=\"item-summary\"><p>Сегодня губернатор области провёл встречу с главными редакторами местных СМИ, \
+            ответил на вопросы о бюджете, дорогах, больницах и школах, а также рассказал о планах на следующий год.</p></div></li>";
+        let page = format!(
+            r#"<html><head><title>Теннисист вышел в полуфинал турнира в Австралии</title>
+            <meta name="description" content="Украинский теннисист Александр Долгополов вышел в полуфинал турнира в Брисбене с призовым фондом 434 тысячи долларов..."></head>
+            <body><div class="menu"><a href="/">Главная</a> <a href="/sport">Спорт</a></div>
+            <div class="column"><ul class="news-list">{}</ul></div>
+            <div class="column"><div class="box"><div class="share"><a href="/s">Поделиться</a> <a href="/t">Твитнуть</a></div>
+            <div class="text"><p>Киев, 5 января – Украинский теннисист Александр Долгополов вышел в полуфинал турнира в Брисбене с призовым фондом 434 тысячи долларов.</p>
+            <p>В четвертьфинальном поединке Долгополов в трёх сетах обыграл чешского теннисиста Радека Штепанека со счётом 4:6, 6:3, 6:3.</p>
+            <p>В полуфинале украинцу предстоит встретиться с французом Жилем Симоном, матч состоится в субботу утром по местному времени.</p></div>
+            <div class="rubrics"><a href="/a">В мире</a> / <a href="/b">Спорт</a> / <a href="/c">Украина</a></div></div></div></body></html>"#,
+            teaser.repeat(8)
+        );
+        let out = extract(&page, None);
+        assert!(
+            out.blocks[0].starts_with("Киев, 5 января"),
+            "{:?}",
+            out.blocks
+        );
+        assert!(
+            !out.blocks
+                .iter()
+                .any(|b| b.starts_with("Сегодня губернатор")),
+            "{:?}",
+            out.blocks
+        );
     }
 }
