@@ -177,7 +177,7 @@ pub fn strip(blocks: Vec<String>, ctx: &Context<'_>) -> Stripped {
     if ctx.origin == Origin::Text {
         drop_menu_runs(&blocks, &words, &mut verdicts);
         resolve_by_context(&mut verdicts);
-        keep_main_region(&words, &mut verdicts);
+        keep_main_region(&blocks, &words, &mut verdicts);
         if lone && verdicts[0] != Verdict::Remove(Reason::SiteTemplate) {
             verdicts[0] = Verdict::Keep;
         }
@@ -444,6 +444,38 @@ mod tests {
         );
         let reasons: Vec<&str> = out.removed.iter().map(|r| r.reason.as_str()).collect();
         assert_eq!(reasons, ["navigation"; 4]);
+    }
+
+    #[test]
+    fn a_longer_feed_of_cut_short_teasers_is_not_the_article() {
+        let teaser = |who: &str| {
+            format!(
+                "{who} said on Monday that the plan for the new bridge over the river would be put to the council again, \
+                 after residents of both banks asked for a cycle lane and a later start of the works..."
+            )
+        };
+        let a = teaser("The mayor");
+        let b = teaser("The transport minister");
+        let c = teaser("A spokeswoman for the port");
+        let page = vec![
+            "Home",
+            "News",
+            "Sport",
+            "Culture",
+            a.as_str(),
+            "Monday, 9:12",
+            b.as_str(),
+            "Monday, 8:40",
+            c.as_str(),
+            "Home",
+            "News",
+            "Sport",
+            "Culture",
+            PARA_EN,
+            PARA_EN,
+        ];
+        let out = strip(lines(&page), &text_ctx());
+        assert_eq!(out.kept, lines(&[PARA_EN, PARA_EN]));
     }
 
     #[test]

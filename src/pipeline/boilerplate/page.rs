@@ -59,21 +59,22 @@ pub(super) const MENU_ITEM_WORDS: usize = 5;
 /// full sentences. The page is cut into regions at menus (runs of
 /// [`MENU_RUN`] removed lines) and at the markers that end an article
 /// (related lists, comment sections, copyright lines). The region with the
-/// most text is the article. Before it, only scraps are dropped (a lead and
+/// most text is the article, where a feed of teasers (most of its
+/// paragraphs cut short with an ellipsis) weighs only its other lines. Before it, only scraps are dropped (a lead and
 /// the opening paragraphs are often split from the body by a photo credit or
 /// a list). After it, a region stays only when it is sizeable and nearly all
 /// text, as the rest of a long article is (comment threads and teaser lists
 /// alternate text with names, dates and buttons), and no comment section
 /// opens it (a related list may sit in the middle of an article).
-pub(super) fn keep_main_region(words: &[usize], verdicts: &mut [Verdict]) {
-    let regions = regions(words, verdicts);
-    let Some(main) = regions.iter().max_by_key(|r| r.words) else {
+pub(super) fn keep_main_region(blocks: &[String], words: &[usize], verdicts: &mut [Verdict]) {
+    let regions = regions(blocks, words, verdicts);
+    let Some(main) = regions.iter().max_by_key(|r| r.weight) else {
         return;
     };
-    let main_words = main.words.max(1);
+    let main_words = main.weight.max(1);
     let main_start = main.start;
     for r in &regions {
-        let share = r.words * 100 / main_words;
+        let share = r.weight * 100 / main_words;
         let lines = r.end - r.start;
         let text = verdicts[r.start..r.end]
             .iter()
@@ -113,11 +114,16 @@ pub(super) struct Region {
     end: usize,
     /// Whether a comment section opens it.
     opened_by_marker: bool,
-    /// Words in the lines that are not removed.
-    words: usize,
+    /// Words in the lines that are not removed, those of a teaser feed's
+    /// summaries left out: what counts when the article's region is chosen.
+    weight: usize,
 }
 
-pub(super) fn regions(block_words: &[usize], verdicts: &[Verdict]) -> Vec<Region> {
+pub(super) fn regions(
+    blocks: &[String],
+    block_words: &[usize],
+    verdicts: &[Verdict],
+) -> Vec<Region> {
     let n = verdicts.len();
     let removed = |i: usize| matches!(verdicts[i], Verdict::Remove(_));
     let hard = |i: usize| matches!(verdicts[i], Verdict::Remove(r) if ends_article(r));
@@ -134,6 +140,7 @@ pub(super) fn regions(block_words: &[usize], verdicts: &[Verdict]) -> Vec<Region
         }
         let start = i;
         let mut words = 0;
+        let (mut paragraphs, mut teasers, mut teaser_words) = (0usize, 0usize, 0usize);
         while i < n && !hard(i) {
             if removed(i) {
                 // A short break stays inside the region; a menu ends it.
@@ -147,14 +154,24 @@ pub(super) fn regions(block_words: &[usize], verdicts: &[Verdict]) -> Vec<Region
                 i = j;
             } else {
                 words += block_words[i];
+                if verdicts[i] == Verdict::Keep {
+                    paragraphs += 1;
+                    if is_teaser(&blocks[i]) {
+                        teasers += 1;
+                        teaser_words += block_words[i];
+                    }
+                }
                 i += 1;
             }
         }
+        // A feed of teasers, most of them cut short with an ellipsis, is
+        // not weighed as an article however long it is.
+        let feed = teasers >= 2 && teasers * 2 >= paragraphs;
         out.push(Region {
             start,
             end: i,
             opened_by_marker,
-            words,
+            weight: if feed { words - teaser_words } else { words },
         });
     }
     out
@@ -210,4 +227,10 @@ pub(super) fn resolve_by_context(verdicts: &mut [Verdict]) {
             }
         }
     }
+}
+
+/// A paragraph cut short with an ellipsis, as a teaser's summary is.
+fn is_teaser(block: &str) -> bool {
+    let t = block.trim_end();
+    t.ends_with("...") || t.ends_with('…')
 }
