@@ -33,10 +33,10 @@ struct Page {
 /// word too common to take as a byline prefix.
 const BYLINE_NOT_READ: &[&str] = &["ja", "ko", "ro"];
 
-/// Languages whose date line is not read into `published_at` yet: a
-/// numeric date whose day is 12 or less needs the language's day/month
-/// order (nl "12-04-2023", pt "05/07/2023"; issue 24).
-const DATE_NOT_READ: &[&str] = &["nl", "pt"];
+/// Languages whose date line is not read into `published_at` yet (none:
+/// an all-number date whose day is 12 or less, nl "12-04-2023", pt
+/// "05/07/2023", is read in the language's day/month order).
+const DATE_NOT_READ: &[&str] = &[];
 
 /// Languages whose headline is not found yet (none: the Polish headline of
 /// two clauses, "Upał nie odpuszcza. W kilku gminach ...", is read since a

@@ -355,6 +355,30 @@ pub fn parse_date_text(text: &str) -> Option<NaiveDate> {
     date_in_tokens(&tokenize(text), 0).map(|(_, d)| d)
 }
 
+/// As [`parse_date_text`], with an all-number date whose first two numbers
+/// could each be the month ("05/07/2023") read in the order the language
+/// writes dates in ([`day_first`]).
+pub fn parse_date_text_in(text: &str, language: Option<&str>) -> Option<NaiveDate> {
+    date_in_tokens_ordered(&tokenize(text), 0, day_first(language)).map(|(_, d)| d)
+}
+
+/// Languages that write an all-number date day first ("12-04-2023" is 12
+/// April in Dutch, "05/07/2023" 5 July in Portuguese). English is not
+/// among them (the United States write the month first, Britain the day),
+/// nor languages that write the year first (zh, ja, ko, fa, hu, lt, sv):
+/// there an ambiguous date stays unread.
+const DAY_FIRST: &[&str] = &[
+    "ar", "bg", "bn", "ca", "cs", "da", "de", "el", "es", "et", "fi", "fr", "he", "hi", "hr", "id",
+    "it", "lv", "ms", "nb", "nl", "no", "pl", "pt", "ro", "ru", "sk", "sl", "sr", "sw", "ta", "th",
+    "tr", "uk", "ur", "vi",
+];
+
+/// Whether `language` writes an all-number date day first: `Some(true)` for
+/// the languages of [`DAY_FIRST`], `None` (unknown) otherwise.
+pub fn day_first(language: Option<&str>) -> Option<bool> {
+    language.filter(|l| DAY_FIRST.contains(l)).map(|_| true)
+}
+
 /// What the words just before a date say it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DateLabel {
@@ -427,6 +451,17 @@ pub fn cjk_date_at(toks: &[Tok], i: usize) -> Option<NaiveDate> {
 /// token (day month year, year month day, month day year, CJK, numbers with
 /// separators), so the first date in the text wins whatever its shape.
 pub fn date_in_tokens(toks: &[Tok], from: usize) -> Option<(usize, NaiveDate)> {
+    date_in_tokens_ordered(toks, from, None)
+}
+
+/// As [`date_in_tokens`]; an all-number date that could be read either way
+/// is read day first when `day_first` says so (see [`day_first`]), and not
+/// at all when it is `None`.
+pub fn date_in_tokens_ordered(
+    toks: &[Tok],
+    from: usize,
+    day_first: Option<bool>,
+) -> Option<(usize, NaiveDate)> {
     let n = toks.len();
     let numval = |i: usize| match toks.get(i) {
         Some(Tok::Num(s)) if s.len() <= 4 => s.parse::<u32>().ok(),
@@ -528,7 +563,11 @@ pub fn date_in_tokens(toks: &[Tok], from: usize) -> Option<(usize, NaiveDate)> {
                     } else if (pb > 12 && pa <= 12) || pa == pb {
                         ymd(pc, pa, pb)
                     } else {
-                        None
+                        match day_first {
+                            Some(true) => ymd(pc, pb, pa),
+                            Some(false) => ymd(pc, pa, pb),
+                            None => None,
+                        }
                     }
                 } else {
                     None
@@ -604,6 +643,23 @@ mod tests {
             NaiveDate::from_ymd_opt(2025, 9, 25)
         );
         assert_eq!(parse_date_text("04/09/2025"), None);
+        // Read in the order the page's language writes dates.
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d);
+        assert_eq!(
+            parse_date_text_in("12-04-2023, 09:15", Some("nl")),
+            day(2023, 4, 12)
+        );
+        assert_eq!(
+            parse_date_text_in("Publicado em 05/07/2023 08h42", Some("pt")),
+            day(2023, 7, 5)
+        );
+        assert_eq!(parse_date_text_in("04/09/2025", Some("en")), None);
+        assert_eq!(parse_date_text_in("04/09/2025", None), None);
+        // An unambiguous date is read whatever the language says.
+        assert_eq!(
+            parse_date_text_in("09/25/2025", Some("de")),
+            day(2025, 9, 25)
+        );
         assert_eq!(parse_date_text("in 2025 we"), None);
     }
 

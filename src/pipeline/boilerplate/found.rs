@@ -15,6 +15,8 @@ pub struct Found {
     pub bylines: Vec<String>,
     /// The date lines, nearest the article's start first.
     pub date_lines: Vec<String>,
+    /// Whether the text's language writes all-number dates day first.
+    pub day_first: Option<bool>,
 }
 
 impl Found {
@@ -23,7 +25,7 @@ impl Found {
     /// prefix ("By", "Von", "Por"...), the day of the first date line that
     /// is not an update (else of the byline).
     pub fn fill(&self, meta: &mut crate::pipeline::extract::Metadata) {
-        use crate::text::dates::{date_in_tokens, date_label, tokenize, DateLabel};
+        use crate::text::dates::{date_in_tokens_ordered, date_label, tokenize, DateLabel};
         if meta.title.is_none() {
             meta.title = self.headline.clone();
         }
@@ -42,7 +44,7 @@ impl Found {
             let lines = self.date_lines.iter().chain(&self.bylines);
             meta.published_at = lines.into_iter().find_map(|line| {
                 let toks = tokenize(line);
-                let (at, day) = date_in_tokens(&toks, 0)?;
+                let (at, day) = date_in_tokens_ordered(&toks, 0, self.day_first)?;
                 (date_label(&toks, at) != DateLabel::Updated)
                     .then(|| day.format("%Y-%m-%d").to_string())
             });
@@ -116,6 +118,7 @@ pub(super) fn found(
         headline: headline.map(|i| blocks[i].trim().to_string()),
         bylines,
         date_lines,
+        day_first: crate::text::dates::day_first(language),
     };
     (found, headline)
 }

@@ -82,7 +82,7 @@ pub(super) fn judge(
         if title == Some(norm) {
             return Verdict::Remove(Reason::Title);
         }
-        if is_date_line(block, norm, words) {
+        if is_date_line(block, norm, words, language) {
             return Verdict::Remove(Reason::DateLine);
         }
     }
@@ -200,7 +200,7 @@ pub(super) fn ends_like_sentence(block: &str) -> bool {
 }
 
 /// A line made mostly of numbers and month names: "24 October 2024, 10:30".
-pub(super) fn is_date_line(block: &str, norm: &str, words: usize) -> bool {
+pub(super) fn is_date_line(block: &str, norm: &str, words: usize, language: Option<&str>) -> bool {
     // A row of a table ("1/1/2013 | +13.1%") or a figure is data.
     if words == 0 || words > 8 || block.contains('%') || block.matches(" | ").count() > 1 {
         return false;
@@ -243,5 +243,6 @@ pub(super) fn is_date_line(block: &str, norm: &str, words: usize) -> bool {
     }
     // In a whole date, the words written between day, month and year
     // ("14 de marzo de 2024") neither add nor take away.
-    crate::text::dates::parse_date_text(block).is_some() && datey * 3 >= (total - filler) * 2
+    crate::text::dates::parse_date_text_in(block, language).is_some()
+        && datey * 3 >= (total - filler) * 2
 }
