@@ -85,6 +85,10 @@ pub struct Byline {
     /// Words a byline is cut before (" Updated ...").
     #[serde(default)]
     pub cut_before: Vec<String>,
+    /// Titles a byline ends with, where the language puts them after the
+    /// name (Korean "홍길동 기자", Japanese "山田太郎記者").
+    #[serde(default)]
+    pub suffixes: Vec<String>,
 }
 
 /// The boilerplate phrases of one language.
@@ -252,6 +256,8 @@ pub struct BylineWords {
     pub reading_time: Vec<&'static str>,
     /// [`Byline::cut_before`] of every language.
     pub cut_before: Vec<&'static str>,
+    /// [`Byline::suffixes`] of every language, longest first.
+    pub suffixes: Vec<&'static str>,
 }
 
 /// The words of bylines, merged over every language.
@@ -264,6 +270,11 @@ pub fn bylines() -> &'static BylineWords {
             not_names: merged(|l| &l.byline.not_names),
             reading_time: merged(|l| &l.byline.reading_time),
             cut_before: merged(|l| &l.byline.cut_before),
+            suffixes: {
+                let mut s = merged(|l| &l.byline.suffixes);
+                s.sort_by_key(|p| std::cmp::Reverse(p.chars().count()));
+                s
+            },
         }
     });
     &B
@@ -372,6 +383,7 @@ mod tests {
                 ("byline.not_names".into(), &b.not_names),
                 ("byline.reading_time".into(), &b.reading_time),
                 ("byline.cut_before".into(), &b.cut_before),
+                ("byline.suffixes".into(), &b.suffixes),
                 ("boilerplate.tail_headings".into(), &p.tail_headings),
             ];
             for (i, m) in d.months.iter().enumerate() {

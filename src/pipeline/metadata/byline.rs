@@ -51,6 +51,9 @@ pub fn clean_byline(text: &str) -> Option<String> {
     while let Some(rest) = after_byline_prefix(&t) {
         t = rest.to_string();
     }
+    if let Some(name) = before_byline_suffix(&t) {
+        t = name.to_string();
+    }
     let t = t
         .trim_matches(|c: char| c.is_whitespace() || ",;:*|-–—".contains(c))
         .to_string();
@@ -89,6 +92,26 @@ pub fn after_byline_prefix(text: &str) -> Option<&str> {
             && rest.starts_with(|c: char| c.is_alphanumeric());
         (!glued)
             .then(|| rest.trim_start_matches(|c: char| c == ':' || c == '-' || c.is_whitespace()))
+    })
+}
+
+/// The name in `text` before the title it ends with, where a language puts
+/// the title after the name ("김서연 기자", "山田太郎記者"): a name of one to
+/// three words, or in a script without spaces, two to eight letters.
+pub fn before_byline_suffix(text: &str) -> Option<&str> {
+    let t = text.trim();
+    crate::lexicon::bylines().suffixes.iter().find_map(|s| {
+        let name = t.strip_suffix(s)?;
+        let spaced = name.ends_with(char::is_whitespace);
+        let name = name.trim_end();
+        let letters = name.chars().filter(|c| c.is_alphabetic()).count();
+        let words = name.split_whitespace().count();
+        let fits = if spaced {
+            (1..=3).contains(&words)
+        } else {
+            words == 1 && (2..=8).contains(&letters) && name.chars().all(char::is_alphabetic)
+        };
+        (fits && letters >= 2 && !name.contains(['.', ',', '!', '?', '。', '、'])).then_some(name)
     })
 }
 
@@ -218,6 +241,22 @@ pub(super) fn find_byline(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_title_after_the_name_is_a_byline_and_leaves_it() {
+        assert_eq!(clean_byline("김서연 기자").as_deref(), Some("김서연"));
+        assert_eq!(clean_byline("박민준 특파원").as_deref(), Some("박민준"));
+        assert_eq!(clean_byline("山田太郎記者").as_deref(), Some("山田太郎"));
+        assert_eq!(before_byline_suffix("山田 太郎 記者"), Some("山田 太郎"));
+        // The title alone, a sentence, or a long line is no byline.
+        assert_eq!(clean_byline("기자"), None);
+        assert_eq!(before_byline_suffix("기자"), None);
+        assert_eq!(
+            before_byline_suffix("경찰은 현장에 있던 사람들을 조사하고 있다고 밝혔다. 기자"),
+            None
+        );
+        assert_eq!(before_byline_suffix("その日、現場にいたのは記者"), None);
+    }
 
     #[test]
     fn byline_element_loses_its_prefix_in_several_languages() {

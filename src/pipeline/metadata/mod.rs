@@ -16,7 +16,7 @@ use std::sync::LazyLock;
 
 use dom_query::{Document, Matcher, NodeRef};
 
-pub use byline::{after_byline_prefix, clean_byline};
+pub use byline::{after_byline_prefix, before_byline_suffix, clean_byline};
 pub use published::PublicationSources;
 
 use crate::text::words::squash;
