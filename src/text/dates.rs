@@ -445,11 +445,8 @@ pub fn cjk_date_at(toks: &[Tok], i: usize) -> Option<NaiveDate> {
 }
 
 /// The first date at or after token `from`: the index of its first token
-/// and the date.
-///
-/// Long because it is one scan that tries every shape of date at each
-/// token (day month year, year month day, month day year, CJK, numbers with
-/// separators), so the first date in the text wins whatever its shape.
+/// and the date. An all-number date that could be read either way is not
+/// read ([`date_in_tokens_ordered`] reads it in a language's order).
 pub fn date_in_tokens(toks: &[Tok], from: usize) -> Option<(usize, NaiveDate)> {
     date_in_tokens_ordered(toks, from, None)
 }
@@ -457,6 +454,10 @@ pub fn date_in_tokens(toks: &[Tok], from: usize) -> Option<(usize, NaiveDate)> {
 /// As [`date_in_tokens`]; an all-number date that could be read either way
 /// is read day first when `day_first` says so (see [`day_first`]), and not
 /// at all when it is `None`.
+///
+/// Long because it is one scan that tries every shape of date at each
+/// token (day month year, year month day, month day year, CJK, numbers with
+/// separators), so the first date in the text wins whatever its shape.
 pub fn date_in_tokens_ordered(
     toks: &[Tok],
     from: usize,

@@ -64,7 +64,7 @@ impl Anchors {
 
     /// Whether `chosen` holds any of the article the anchors point to: the
     /// description, or any prose block of the anchored run.
-    pub fn holds(&self, chosen: &[String], run: &[&Block]) -> bool {
+    pub fn holds(&self, chosen: &[String], run: &[Block]) -> bool {
         let joined = normalise(&chosen.join("\n"));
         self.description
             .as_ref()
@@ -73,6 +73,13 @@ impl Anchors {
                 .iter()
                 .filter(|b| blocks::score(b) > 0)
                 .any(|b| joined.contains(&normalise(&b.text)))
+    }
+
+    /// The blocks of [`Anchors::run`], or none.
+    pub fn article(&self, page: &[Block]) -> Vec<Block> {
+        self.run(page)
+            .map(|run| run.into_iter().map(|i| page[i].clone()).collect())
+            .unwrap_or_default()
     }
 
     /// The indices of the article in `page`: of the blocks that match an
@@ -173,7 +180,7 @@ mod tests {
         );
         assert_eq!(anchors.run(&page), Some(vec![3, 4]));
         let chosen = vec![TEASER.to_string(), TEASER.to_string()];
-        let run: Vec<&Block> = [3, 4].iter().map(|&i| &page[i]).collect();
+        let run = anchors.article(&page);
         assert!(!anchors.holds(&chosen, &run));
         assert!(anchors.holds(&[LEAD.to_string(), BODY.to_string()], &run));
     }

@@ -60,20 +60,11 @@ pub fn extract(html: &str, url: Option<&str>) -> Extracted {
     // The page's own densest run of prose: the fallback when Readability
     // settles on a fragment (a disclosure box, a footer).
     let page_blocks = blocks::blocks(&doc.root(), Scope::Page);
-    let mut fallback: Vec<&Block> = blocks::densest_run(&page_blocks)
-        .into_iter()
-        .map(|i| &page_blocks[i])
-        .collect();
-    if let Some(cut) = tail_start(fallback.iter().map(|b| b.text.as_str())) {
-        fallback.truncate(cut);
-    }
-    // Where the page's declared description and title point: read now, before
+    let fallback = densest_article(&page_blocks);
+    // Where the page's declared description points: read now, before
     // Readability's excerpt fills the description.
     let anchors = Anchors::new(meta.description.as_deref(), meta.title.as_deref());
-    let anchored: Vec<Block> = anchors
-        .run(&page_blocks)
-        .map(|run| run.into_iter().map(|i| page_blocks[i].clone()).collect())
-        .unwrap_or_default();
+    let anchored = anchors.article(&page_blocks);
     // The element the page's own markup names as the article body.
     let container: Vec<String> = body_container(&doc.root())
         .map(|n| clean_content(blocks::blocks(&n, Scope::Page)))
@@ -144,13 +135,25 @@ pub fn extract(html: &str, url: Option<&str>) -> Extracted {
     };
     // Neither the description nor the prose after the headline is in it: the
     // scoring took a longer feed or footer over a short article.
-    if !anchored.is_empty() && !anchors.holds(&blocks, &anchored.iter().collect::<Vec<_>>()) {
+    if !anchored.is_empty() && !anchors.holds(&blocks, &anchored) {
         blocks = clean_content(anchored);
     }
     // Whichever way the text was found, script data and placeholder text
     // left in the markup are not part of it.
     blocks.retain(|b| !is_json(b) && !is_placeholder(b));
     Extracted { blocks, meta }
+}
+
+/// The page's densest run of prose, up to a heading that ends articles.
+fn densest_article(page: &[Block]) -> Vec<&Block> {
+    let mut run: Vec<&Block> = blocks::densest_run(page)
+        .into_iter()
+        .map(|i| &page[i])
+        .collect();
+    if let Some(cut) = tail_start(run.iter().map(|b| b.text.as_str())) {
+        run.truncate(cut);
+    }
+    run
 }
 
 /// Whether `chosen` ends with the named body `container`: its first block is
