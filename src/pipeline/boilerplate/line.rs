@@ -205,11 +205,13 @@ pub(super) fn ends_like_sentence(block: &str) -> bool {
         ])
 }
 
-/// A line made mostly of numbers and month names: "24 October 2024, 10:30".
 /// A byline of a name and a title after it is this short (a name of up to
 /// three words, or of up to eight letters counted two to a word).
 const SUFFIXED_BYLINE_WORDS: usize = 5;
 
+/// A line made mostly of numbers and month names: "24 October 2024, 10:30".
+/// An all-number date that reads either way counts when `language` writes
+/// dates day first.
 pub(super) fn is_date_line(block: &str, norm: &str, words: usize, language: Option<&str>) -> bool {
     // A row of a table ("1/1/2013 | +13.1%") or a figure is data.
     if words == 0 || words > 8 || block.contains('%') || block.matches(" | ").count() > 1 {

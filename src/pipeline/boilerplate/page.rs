@@ -59,10 +59,10 @@ pub(super) const MENU_ITEM_WORDS: usize = 5;
 /// full sentences. The page is cut into regions at menus (runs of
 /// [`MENU_RUN`] removed lines) and at the markers that end an article
 /// (related lists, comment sections, copyright lines). The region with the
-/// most text is the article, where a feed of teasers (most of its
-/// paragraphs cut short with an ellipsis) weighs only its other lines. Before it, only scraps are dropped (a lead and
-/// the opening paragraphs are often split from the body by a photo credit or
-/// a list). After it, a region stays only when it is sizeable and nearly all
+/// most text is the article; a feed of teasers (most of its paragraphs cut
+/// short with an ellipsis) weighs only its other lines. Before it, only
+/// scraps are dropped (a lead and the opening paragraphs are often split
+/// from the body by a photo credit or a list). After it, a region stays only when it is sizeable and nearly all
 /// text, as the rest of a long article is (comment threads and teaser lists
 /// alternate text with names, dates and buttons), and no comment section
 /// opens it (a related list may sit in the middle of an article).

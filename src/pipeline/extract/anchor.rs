@@ -63,23 +63,17 @@ impl Anchors {
     }
 
     /// Whether `chosen` holds any of the article the anchors point to: the
-    /// description, or any prose block of the anchored run.
-    pub fn holds(&self, chosen: &[String], run: &[Block]) -> bool {
+    /// description, or any prose block of the anchored `run` of `page`.
+    pub fn holds(&self, chosen: &[String], page: &[Block], run: &[usize]) -> bool {
         let joined = normalise(&chosen.join("\n"));
         self.description
             .as_ref()
             .is_some_and(|d| joined.contains(d.as_str()))
             || run
                 .iter()
+                .map(|&i| &page[i])
                 .filter(|b| blocks::score(b) > 0)
                 .any(|b| joined.contains(&normalise(&b.text)))
-    }
-
-    /// The blocks of [`Anchors::run`], or none.
-    pub fn article(&self, page: &[Block]) -> Vec<Block> {
-        self.run(page)
-            .map(|run| run.into_iter().map(|i| page[i].clone()).collect())
-            .unwrap_or_default()
     }
 
     /// The indices of the article in `page`: of the blocks that match an
@@ -180,9 +174,8 @@ mod tests {
         );
         assert_eq!(anchors.run(&page), Some(vec![3, 4]));
         let chosen = vec![TEASER.to_string(), TEASER.to_string()];
-        let run = anchors.article(&page);
-        assert!(!anchors.holds(&chosen, &run));
-        assert!(anchors.holds(&[LEAD.to_string(), BODY.to_string()], &run));
+        assert!(!anchors.holds(&chosen, &page, &[3, 4]));
+        assert!(anchors.holds(&[LEAD.to_string(), BODY.to_string()], &page, &[3, 4]));
     }
 
     #[test]

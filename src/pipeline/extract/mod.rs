@@ -64,7 +64,7 @@ pub fn extract(html: &str, url: Option<&str>) -> Extracted {
     // Where the page's declared description points: read now, before
     // Readability's excerpt fills the description.
     let anchors = Anchors::new(meta.description.as_deref(), meta.title.as_deref());
-    let anchored = anchors.article(&page_blocks);
+    let anchored = anchors.run(&page_blocks);
     // The element the page's own markup names as the article body.
     let container: Vec<String> = body_container(&doc.root())
         .map(|n| clean_content(blocks::blocks(&n, Scope::Page)))
@@ -110,9 +110,9 @@ pub fn extract(html: &str, url: Option<&str>) -> Extracted {
     } else if main.is_empty() {
         // Not an article at all: whatever prose-like text the page has.
         page_blocks
-            .into_iter()
+            .iter()
             .filter(|b| !b.furniture && b.link_density() <= 0.5)
-            .map(|b| b.text)
+            .map(|b| b.text.clone())
             .collect()
     } else {
         main
@@ -135,8 +135,8 @@ pub fn extract(html: &str, url: Option<&str>) -> Extracted {
     };
     // Neither the description nor the prose after the headline is in it: the
     // scoring took a longer feed or footer over a short article.
-    if !anchored.is_empty() && !anchors.holds(&blocks, &anchored) {
-        blocks = clean_content(anchored);
+    if let Some(run) = anchored.filter(|run| !anchors.holds(&blocks, &page_blocks, run)) {
+        blocks = clean_content(run.into_iter().map(|i| page_blocks[i].clone()).collect());
     }
     // Whichever way the text was found, script data and placeholder text
     // left in the markup are not part of it.
